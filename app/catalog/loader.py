@@ -11,7 +11,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.catalog.models import Drug, Vocabulary, normalize
+from app.catalog.models import Drug, Vocabulary
+from app.domain.names import normalize
 
 DRUGS_DIR = "drugs"
 VOCABULARY_DIR = "vocabulary"

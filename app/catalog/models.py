@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Self
@@ -10,6 +9,8 @@ from typing import Annotated, Self
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from app.domain.frequency import FrequencyBand, band_for_incidence
+
+
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
@@ -369,11 +370,3 @@ class VocabularyTerm(Strict):
 class Vocabulary(Strict):
     kind: Annotated[str, StringConstraints(pattern=r"^(conditions|effects)$")]
     terms: list[VocabularyTerm]
-
-
-_SPACE = re.compile(r"\s+")
-
-
-def normalize(name: str) -> str:
-    """The form names are compared in: case-folded, inner space collapsed, ends stripped."""
-    return _SPACE.sub(" ", name).strip().casefold()

@@ -6,7 +6,7 @@ import fcntl
 import json
 from pathlib import Path
 
-from app.catalog.models import normalize
+from app.domain.names import normalize
 
 
 class VocabularyConflict(Exception):

@@ -1,0 +1,77 @@
+"""/drugs: the catalog and each drug's whole monograph."""
+
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Path, Query, Request
+from starlette.responses import Response
+
+from app import errors, schemas
+from app.api import deps
+from app.domain import names
+
+router = APIRouter(prefix="/drugs", tags=["drugs"])
+
+
+@router.get(
+    "",
+    response_model=schemas.Page[schemas.DrugSummary],
+    summary="List drugs",
+    description="Every drug in the catalog, optionally filtered by `q`, a case-insensitive "
+    "substring of any of its names (id, generic, brand or synonym).",
+    responses=errors.PROBLEM_RESPONSES,
+)
+async def read_drugs(
+    request: Request,
+    read_model: deps.ReadModelDep,
+    q: Annotated[
+        str | None,
+        Query(max_length=200, description="part of a drug's name", examples=["bac"]),
+    ] = None,
+    limit: deps.Limit = 20,
+    offset: deps.Offset = 0,
+) -> Response:
+    """List drug summaries, paged."""
+
+    def build() -> bytes:
+        rows = read_model.summaries
+        if q is not None and q.strip():
+            wanted = names.normalize(q)
+            rows = [
+                s
+                for s in rows
+                if any(
+                    wanted in names.normalize(n)
+                    for n in read_model.drugs[str(s["id"])].names()
+                )
+            ]
+        return deps.page_body(read_model, rows, limit, offset)
+
+    return deps.json_response(request, read_model, build)
+
+
+@router.get(
+    "/{drug}",
+    response_model=schemas.One[schemas.DrugPublic],
+    summary="Read a drug's monograph",
+    description="The whole monograph: products, sources, indications, adverse reactions, "
+    "precautions, regimens and checked claims. `drug` may be the id, the generic name, a brand "
+    "name or a synonym; an unknown name is a 404 whose `suggestions` list the closest names.",
+    responses={**errors.PROBLEM_RESPONSES, **errors.NOT_FOUND},
+)
+async def read_drug(
+    request: Request,
+    read_model: deps.ReadModelDep,
+    drug: Annotated[
+        str, Path(min_length=1, max_length=200, description="any name of the drug", examples=["baclofen"])
+    ],
+) -> Response:
+    """Read one drug's monograph."""
+    drug_id = deps.resolve_drug_id(read_model, drug)
+
+    def build() -> bytes:
+        return orjson.dumps(
+            {"meta": deps.meta(read_model), "results": read_model.monographs[drug_id]}
+        )
+
+    return deps.json_response(request, read_model, build)

@@ -1,0 +1,61 @@
+"""/indications: what a drug treats, or which drugs treat a condition."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
+
+from app import errors, schemas
+from app.api import deps
+
+router = APIRouter(prefix="/indications", tags=["indications"])
+
+
+@router.get(
+    "",
+    response_model=schemas.Page[schemas.IndicationPublic],
+    summary="Find indications",
+    description="Indications of a drug (`drug=`), or the drugs indicated for a condition "
+    "(`condition=`, any term or synonym of the conditions vocabulary; narrower conditions are "
+    "included, so `spasticity` finds spasticity due to multiple sclerosis). `labeled=true` keeps "
+    "what the FDA label says; `labeled=false` keeps off-label uses and what the label says is "
+    "not indicated (see `status`). Each result carries its source and section.",
+    responses={**errors.PROBLEM_RESPONSES, **errors.NOT_FOUND},
+)
+async def read_indications(
+    request: Request,
+    read_model: deps.ReadModelDep,
+    drug: Annotated[
+        str | None,
+        Query(min_length=1, max_length=200, description="any name of a drug", examples=["baclofen"]),
+    ] = None,
+    condition: Annotated[
+        str | None,
+        Query(min_length=1, max_length=200, description="a condition term or synonym", examples=["spasticity"]),
+    ] = None,
+    labeled: Annotated[bool | None, Query(description="true: labeled only; false: not labeled")] = None,
+    limit: deps.Limit = 20,
+    offset: deps.Offset = 0,
+) -> Response:
+    """List indications, by drug or by condition."""
+    drug_id = deps.resolve_drug_id(read_model, drug) if drug is not None else None
+    term = deps.resolve_term(read_model, "conditions", condition) if condition is not None else None
+
+    def build() -> bytes:
+        if term is not None:
+            wanted = read_model.conditions.expand(term)
+            rows = [
+                r for t in sorted(wanted) for r in read_model.indications_by_condition.get(t, [])
+            ]
+            rows.sort(key=lambda r: (str(r["drug"]["id"]), str(r["condition"])))  # type: ignore[index]
+            if drug_id is not None:
+                rows = [r for r in rows if r["drug"]["id"] == drug_id]  # type: ignore[index]
+        elif drug_id is not None:
+            rows = read_model.indications_by_drug[drug_id]
+        else:
+            rows = read_model.all_indications
+        if labeled is not None:
+            rows = [r for r in rows if r["labeled"] is labeled]
+        return deps.page_body(read_model, rows, limit, offset)
+
+    return deps.json_response(request, read_model, build)

@@ -1,0 +1,241 @@
+"""RFC 9457 problem details: the error types and the handlers that render every error."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from app.config import get_settings
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://druginfo.example/problems/"
+
+log = logging.getLogger("druginfo")
+
+
+class InvalidParam(BaseModel):
+    location: str = Field(description="where: 'query.limit', 'body.patient.weight_kg', ...")
+    message: str
+    input: Any | None = None
+
+
+class ProblemDetail(BaseModel):
+    """The body of every error response (RFC 9457)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[InvalidParam] | None = None
+    suggestions: list[str] | None = None
+
+
+class ProblemError(Exception):
+    """A failure the client can act on; rendered as problem+json."""
+
+    status = 400
+    slug = "bad-request"
+    title = "Bad request"
+
+    def __init__(self, detail: str, **members: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.members = members
+
+
+class NotFound(ProblemError):
+    status = 404
+    slug = "not-found"
+    title = "Not found"
+
+
+class UnknownDrug(NotFound):
+    slug = "unknown-drug"
+    title = "Unknown drug"
+
+    def __init__(self, name: str, suggestions: Sequence[str]) -> None:
+        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"No drug is known as '{name}'.{hint}", suggestions=list(suggestions))
+
+
+class UnknownTerm(NotFound):
+    slug = "unknown-term"
+    title = "Unknown term"
+
+    def __init__(self, kind: str, name: str, suggestions: Sequence[str]) -> None:
+        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(
+            f"'{name}' is not in the {kind} vocabulary.{hint}", suggestions=list(suggestions)
+        )
+
+
+class UnknownRegimen(NotFound):
+    slug = "unknown-regimen"
+    title = "Unknown regimen"
+
+    def __init__(self, drug_id: str, regimen: str, known: Sequence[str]) -> None:
+        listed = ", ".join(known) if known else "none"
+        super().__init__(
+            f"Drug '{drug_id}' has no regimen '{regimen}'. Its regimens: {listed}.",
+            suggestions=list(known),
+        )
+
+
+class InvalidInput(ProblemError):
+    status = 422
+    slug = "invalid-input"
+    title = "Invalid input"
+
+    def __init__(self, detail: str, errors: Sequence[InvalidParam]) -> None:
+        super().__init__(detail, errors=[e.model_dump(exclude_none=True) for e in errors])
+
+
+class DoseLimitExceeded(ProblemError):
+    """A requested plan would exceed a labeled maximum; never clipped silently."""
+
+    status = 422
+    slug = "dose-limit-exceeded"
+    title = "Dose above the label's limit"
+
+    def __init__(self, detail: str, *, limit: dict[str, Any], source: dict[str, Any]) -> None:
+        super().__init__(detail, limit=limit, source=source)
+
+
+class Unauthorized(ProblemError):
+    status = 401
+    slug = "unauthorized"
+    title = "Missing or invalid API key"
+
+
+class PayloadTooLarge(ProblemError):
+    status = 413
+    slug = "payload-too-large"
+    title = "Request body too large"
+
+
+class UnsupportedMediaType(ProblemError):
+    status = 415
+    slug = "unsupported-media-type"
+    title = "Unsupported media type"
+
+
+class NotAcceptable(ProblemError):
+    status = 406
+    slug = "not-acceptable"
+    title = "Not acceptable"
+
+
+def problem_response(
+    status: int, title: str, detail: str, slug: str, instance: str | None = None, **members: Any
+) -> Response:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if instance is not None:
+        body["instance"] = instance
+    body.update({k: v for k, v in members.items() if v is not None})
+    body["meta"] = {"disclaimer": get_settings().DISCLAIMER}
+    headers = {"WWW-Authenticate": "APIKey"} if status == 401 else None
+    return Response(
+        orjson.dumps(body), status_code=status, media_type=PROBLEM_JSON, headers=headers
+    )
+
+
+def location(loc: Sequence[int | str]) -> str:
+    """('query', 'limit') -> 'query.limit'; ('body', 'steps', 0) -> 'body.steps[0]'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def validation_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    out = []
+    for err in errors:
+        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        item: dict[str, Any] = {"location": location(err.get("loc", ())), "message": msg}
+        value = err.get("input")
+        if isinstance(value, str | int | float | bool) and not isinstance(value, bytes):
+            item["input"] = value if not isinstance(value, str) else value[:200]
+        out.append(item)
+    return out
+
+
+async def _problem_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ProblemError)
+    return problem_response(
+        exc.status, exc.title, exc.detail, exc.slug, request.url.path, **exc.members
+    )
+
+
+async def _validation_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = validation_errors(exc.errors())
+    where = ", ".join(e["location"] for e in errors)
+    return problem_response(
+        422,
+        "Invalid input",
+        f"The request has {len(errors)} invalid value(s): {where}.",
+        "invalid-input",
+        request.url.path,
+        errors=errors,
+    )
+
+
+async def _http_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    detail = exc.detail if isinstance(exc.detail, str) else phrase
+    if status == 404 and detail == "Not Found":
+        detail = f"No resource at {request.url.path}. See /docs for the API."
+    if status == 405:
+        detail = f"{request.method} is not allowed on {request.url.path}. This API is read-only."
+    response = problem_response(
+        status, phrase, detail, phrase.lower().replace(" ", "-"), request.url.path
+    )
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def _unhandled(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(
+        500,
+        "Internal server error",
+        "The server failed to answer this request. It has been logged.",
+        "internal-error",
+        request.url.path,
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(ProblemError, _problem_handler)
+    app.add_exception_handler(RequestValidationError, _validation_handler)
+    app.add_exception_handler(StarletteHTTPException, _http_handler)
+    app.add_exception_handler(Exception, _unhandled)
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    422: {"model": ProblemDetail, "description": "Invalid input (problem+json)"},
+}
+NOT_FOUND = {404: {"model": ProblemDetail, "description": "Unknown drug or term (problem+json)"}}

@@ -1,0 +1,175 @@
+"""The application factory: lifespan (seed, read model), middleware, error handlers, routers."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import errors, readmodel
+from app.api import deps, drugs, health, indications, precautions, side_effects
+from app.catalog import seed as seed_service
+from app.config import Settings, get_settings
+from app.db import get_engine
+
+log = logging.getLogger("druginfo")
+
+DESCRIPTION = """
+Structured, sourced drug information: indications, side effects (adverse reactions),
+precautions, and dose titration and tapering schedules limited by the label's maximum doses
+and by kidney function. Every fact names its source (for US drugs the FDA label on DailyMed:
+set id, version or date, and section).
+
+**Information, not medical advice.** Check the current label and consult a clinician.
+
+Errors are RFC 9457 `application/problem+json`.
+"""
+
+TAGS = [
+    {"name": "drugs", "description": "The catalog and each drug's monograph."},
+    {"name": "indications", "description": "What a drug treats; which drugs treat a condition."},
+    {"name": "side effects", "description": "Adverse reactions with incidence and frequency band."},
+    {"name": "precautions", "description": "Boxed warnings, contraindications, interactions..."},
+    {"name": "titration", "description": "Up-titration and tapering schedules from the label."},
+    {"name": "health", "description": "Liveness and data version."},
+]
+
+
+def refresh_read_model(app: FastAPI) -> None:
+    """Build a new read model from the database and swap it in atomically."""
+    app.state.read_model = readmodel.load(get_engine())
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings = get_settings()
+    engine = get_engine()
+    if settings.SEED_ON_STARTUP:
+        result = seed_service.seed(engine, settings.DATA_DIR, force=False)
+        log.info(
+            "data %s: %d drugs (%s)",
+            result.data_version,
+            result.drugs,
+            "unchanged" if result.skipped else "seeded",
+        )
+    else:
+        seed_service.create_tables(engine)
+    refresh_read_model(app)
+    yield
+
+
+class SecurityHeaders:
+    """Headers every response carries; no server version is ever sent."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"server"]
+                headers += [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"DENY"),
+                ]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodySizeLimit:
+    """Refuse request bodies over the limit before they are read into memory."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                response = errors.problem_response(
+                    413,
+                    "Request body too large",
+                    f"The body is {int(value)} bytes; the limit is {self.max_bytes}.",
+                    "payload-too-large",
+                    scope.get("path"),
+                )
+                await response(scope, receive, send)
+                return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise errors.PayloadTooLarge(f"The body exceeds {self.max_bytes} bytes.")
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
+def api_key_dependency(settings: Settings) -> Callable[[Request], Awaitable[None]]:
+    keys = settings.api_keys
+
+    async def require_api_key(request: Request) -> None:
+        if not keys:
+            return
+        given = request.headers.get("x-api-key", "")
+        if not any(secrets.compare_digest(given.encode(), k.encode()) for k in keys):
+            raise errors.Unauthorized("Send a valid key in the X-API-Key header.")
+
+    return require_api_key
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="druginfo",
+        version="0.1.0",
+        summary="Sourced drug information and titration schedules",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+        license_info={"name": "MIT (code); FDA labeling is public domain"},
+    )
+    errors.install(app)
+    common: list[Any] = [Depends(deps.strict_query), Depends(api_key_dependency(settings))]
+    for module in (drugs, indications, side_effects, precautions):
+        app.include_router(module.router, dependencies=common)
+    app.include_router(health.router, dependencies=[Depends(deps.strict_query)])
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Accept", "Content-Type", "X-API-Key", "If-None-Match"],
+        expose_headers=["ETag"],
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.MAX_BODY_BYTES)
+    app.add_middleware(SecurityHeaders)
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> Response:
+        return Response(status_code=307, headers={"Location": "/docs"})
+
+    return app
+
+
+app = create_app()
