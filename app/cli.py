@@ -74,6 +74,78 @@ def export_schema(
     typer.echo(f"wrote {out}")
 
 
+@cli.command()
+def seed(
+    data_dir: DataDirOpt = None,
+    include_synthetic: Annotated[
+        bool, typer.Option(help="allow synthetic test drugs (benchmarks only)")
+    ] = False,
+) -> None:
+    """Validate data/, then write it to the database in one transaction (all or nothing)."""
+    from rich.progress import Progress
+
+    from app.catalog import seed as seed_service
+    from app.db import get_engine
+
+    directory = _data_dir(data_dir)
+    try:
+        with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
+            task = bar.add_task("seeding", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            result = seed_service.seed(
+                get_engine(), directory, include_synthetic=include_synthetic, progress=progress
+            )
+    except loader.CatalogError as exc:
+        _report(exc)
+        typer.echo("nothing was written; the database is as it was", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"seeded {result.drugs} drugs, data version {result.data_version}")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="default: HOST")] = None,
+    port: Annotated[int | None, typer.Option(help="default: PORT")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=64)] = 1,
+    reload: Annotated[bool, typer.Option(help="restart on code changes")] = False,
+) -> None:
+    """Serve the API with uvicorn (seeds the database first when the data changed)."""
+    import uvicorn
+
+    from app.catalog import seed as seed_service
+    from app.db import get_engine
+
+    settings = get_settings()
+    if workers > 1:
+        # Seed once here so the workers start on a current database and only build read models.
+        seed_service.seed(get_engine(), settings.DATA_DIR, force=False)
+    uvicorn.run(
+        "app.main:app",
+        host=host or settings.HOST,
+        port=port or settings.PORT,
+        workers=workers,
+        reload=reload,
+        server_header=False,
+        proxy_headers=True,
+    )
+
+
+@cli.command("export-openapi")
+def export_openapi(
+    out: Annotated[Path, typer.Option(help="where to write")] = Path("openapi.json"),
+) -> None:
+    """Write the app's OpenAPI document."""
+    import json
+
+    from app.main import create_app
+
+    out.write_text(json.dumps(create_app().openapi(), indent=2, sort_keys=True) + "\n")
+    typer.echo(f"wrote {out}")
+
+
 def main() -> None:
     cli(prog_name="druginfo")
 

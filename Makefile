@@ -1,0 +1,58 @@
+# druginfo: `make run` to serve, `make test` to check everything.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint typecheck unit fuzz browser seed validate openapi schema bench soak audit test-postgres clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)  ## create .venv, install, seed the embedded SQLite, serve on http://127.0.0.1:8000
+	$(BIN)/druginfo seed
+	$(BIN)/druginfo serve
+
+seed: $(STAMP)
+	$(BIN)/druginfo seed
+
+validate: $(STAMP)
+	$(BIN)/druginfo validate
+
+openapi: $(STAMP)
+	$(BIN)/druginfo export-openapi
+
+schema: $(STAMP)
+	$(BIN)/druginfo export-schema
+
+lint: $(STAMP)
+	$(BIN)/ruff check app tests bench
+	$(BIN)/ruff format --check app tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/druginfo validate
+	$(BIN)/pytest -q
+
+test: lint typecheck unit  ## ruff, mypy (strict on app/), data validation, the whole pytest suite
+
+audit: $(STAMP)
+	$(BIN)/pip-audit --skip-editable --progress-spinner off
+	$(BIN)/bandit -q -c pyproject.toml -r app
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+soak: $(STAMP)
+	$(BIN)/python -m bench.soak
+
+test-postgres: $(STAMP)
+	bash scripts/with-postgres.sh $(BIN)/pytest -q
+
+clean:
+	rm -rf $(VENV) druginfo.db* .pytest_cache .mypy_cache .ruff_cache tests/artifacts
