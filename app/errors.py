@@ -113,6 +113,14 @@ class DoseLimitExceeded(ProblemError):
         super().__init__(detail, limit=limit, source=source)
 
 
+class InvalidPlan(ProblemError):
+    """The plan cannot be built as asked (e.g. a target beyond the label's schedule)."""
+
+    status = 422
+    slug = "invalid-plan"
+    title = "Plan cannot be built as asked"
+
+
 class Unauthorized(ProblemError):
     status = 401
     slug = "unauthorized"

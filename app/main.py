@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import errors, readmodel
-from app.api import deps, drugs, health, indications, precautions, side_effects
+from app.api import deps, drugs, health, indications, precautions, side_effects, titration
 from app.catalog import seed as seed_service
 from app.config import Settings, get_settings
 from app.db import get_engine
@@ -152,7 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     common: list[Any] = [Depends(deps.strict_query), Depends(api_key_dependency(settings))]
-    for module in (drugs, indications, side_effects, precautions):
+    for module in (drugs, indications, side_effects, precautions, titration):
         app.include_router(module.router, dependencies=common)
     app.include_router(health.router, dependencies=[Depends(deps.strict_query)])
     app.add_middleware(

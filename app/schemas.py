@@ -138,3 +138,62 @@ class Health(Public):
     drugs: int
     data_version: str
     last_updated: date | None
+
+
+class RegimenRef(Public):
+    id: str
+    name: str
+    indication: str
+    population: str
+    source: SourceRef
+
+
+class ProductRef(Public):
+    id: str
+    name: str
+    form: str
+    strengths_mg: list[float]
+    scored: bool
+
+
+class StepPublic(Public):
+    step: int = Field(ge=1)
+    day_start: int = Field(ge=1)
+    day_end: int = Field(ge=1)
+    dose_mg: float = Field(ge=0, description="per administration")
+    times_per_day: int = Field(ge=1)
+    period_days: int = Field(ge=1, description="1 = daily, 2 = every other day")
+    daily_mg: float = Field(ge=0, description="average per day; 0 = stop")
+    units_per_dose: float | None = Field(description="tablets (or mL) per administration")
+    unit: str | None
+    start_date: date | None
+    end_date: date | None
+
+
+class WarningPublic(Public):
+    text: str
+    source: SourceRef | None = Field(description="null for the engine's own notes")
+
+
+class RenalBandPublic(Public):
+    crcl_min_ml_min: float
+    crcl_max_ml_min: float | None
+    min_daily_mg: float | None
+    max_daily_mg: float | None
+    doses_per_day: int | None
+    not_recommended: bool
+    note: str | None
+    source: SourceRef
+
+
+class TitrationPublic(Public):
+    drug: DrugRef
+    regimen: RegimenRef
+    product: ProductRef | None
+    direction: str = Field(description="up or down")
+    steps: list[StepPublic]
+    max_daily_mg: float = Field(description="the lower of the label's and the kidney band's")
+    max_dose_mg: float | None
+    crcl_ml_min: float | None = Field(description="given, or computed by Cockcroft-Gault")
+    renal_band: RenalBandPublic | None
+    warnings: list[WarningPublic]

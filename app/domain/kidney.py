@@ -1,0 +1,42 @@
+"""Kidney function: Cockcroft-Gault creatinine clearance and the label's clearance bands."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+
+from app.catalog.models import RenalBand
+
+
+class Sex(StrEnum):
+    female = "female"
+    male = "male"
+
+
+def cockcroft_gault(
+    age_years: float, weight_kg: float, sex: Sex, serum_creatinine_mg_dl: float
+) -> float:
+    """Creatinine clearance in mL/min by Cockcroft-Gault (1976).
+
+    CrCl = (140 - age) x weight / (72 x SCr), x 0.85 for women; age in years, weight in kg
+    (actual body weight, as in the original equation), serum creatinine in mg/dL.
+    """
+    if not 0 < age_years < 140:
+        raise ValueError("age_years must be between 0 and 140")
+    if weight_kg <= 0:
+        raise ValueError("weight_kg must be positive")
+    if serum_creatinine_mg_dl <= 0:
+        raise ValueError("serum_creatinine_mg_dl must be positive")
+    crcl = (140 - age_years) * weight_kg / (72 * serum_creatinine_mg_dl)
+    if sex is Sex.female:
+        crcl *= 0.85
+    return round(crcl, 1)
+
+
+def band_for(crcl_ml_min: float, bands: Sequence[RenalBand]) -> RenalBand | None:
+    """The band whose [min, max) range holds the clearance; None below the lowest band."""
+    for band in bands:
+        upper = band.crcl_max_ml_min
+        if crcl_ml_min >= band.crcl_min_ml_min and (upper is None or crcl_ml_min < upper):
+            return band
+    return None

@@ -1,0 +1,21 @@
+"""A titration plan as CSV: one row per step."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+COLUMNS = (
+    "step", "day_start", "day_end", "start_date", "end_date", "dose_mg", "times_per_day",
+    "period_days", "daily_mg", "units_per_dose", "unit",
+)
+
+
+def steps_csv(plan: dict[str, Any]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for step in plan["steps"]:
+        writer.writerow(["" if step.get(c) is None else step[c] for c in COLUMNS])
+    return buffer.getvalue()
