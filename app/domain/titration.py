@@ -143,25 +143,35 @@ def _label_daily_doses(regimen: Regimen) -> list[tuple[float, int, int, int]]:
 def _default_target(regimen: Regimen) -> float:
     if regimen.target_daily_mg is not None:
         return regimen.target_daily_mg
+    if regimen.rule is not None:
+        return regimen.rule.target_min_daily_mg
     if regimen.steps:
         last = regimen.steps[-1]
         return last.dose_mg * last.times_per_day / last.period_days
-    assert regimen.rule is not None  # a regimen has steps or a rule (validated)
-    return regimen.rule.target_min_daily_mg
+    raise TitrationError("the regimen has neither steps nor a rule")
 
 
-def _up_label(regimen: Regimen, target: float, explicit: bool) -> list[tuple[float, int, int, int]]:
-    """The label schedule up to `target` mg/day: fixed steps, then the rule's increments."""
-    plan: list[tuple[float, int, int, int]] = []
-    for dose, tpd, period, days in _label_daily_doses(regimen):
-        daily = dose * tpd / period
-        if daily > target + EPSILON:
-            # The target falls inside the label's steps: finish on the target itself.
-            plan.append((target / tpd, tpd, 1, days))
-            return plan
-        plan.append((dose, tpd, period, days))
-        if abs(daily - target) <= EPSILON:
-            return plan
+def _up_label(
+    regimen: Regimen, target: float, truncate: bool
+) -> list[tuple[float, int, int, int]]:
+    """The label schedule up to `target` mg/day: fixed steps, then the rule's increments.
+
+    With `truncate` (a caller's target, or a kidney band's lower maximum) the fixed steps stop at
+    the target; otherwise they stand as written (some labels load high, then step down).
+    """
+    if not truncate:
+        plan = _label_daily_doses(regimen)
+    else:
+        plan = []
+        for dose, tpd, period, days in _label_daily_doses(regimen):
+            daily = dose * tpd / period
+            if daily > target + EPSILON:
+                # The target falls inside the label's steps: finish on the target itself.
+                plan.append((target / tpd, tpd, 1, days))
+                return plan
+            plan.append((dose, tpd, period, days))
+            if abs(daily - target) <= EPSILON:
+                return plan
     reached = plan[-1][0] * plan[-1][1] / plan[-1][2] if plan else 0.0
     if reached >= target - EPSILON:
         return plan
@@ -169,7 +179,7 @@ def _up_label(regimen: Regimen, target: float, explicit: bool) -> list[tuple[flo
     if rule is None:
         if not plan:
             raise TitrationError("the regimen has neither steps nor a rule")
-        if explicit:
+        if truncate and target > reached + EPSILON:
             raise TitrationError(
                 f"The label's schedule for this regimen ends at {_round(reached)} mg/day and names "
                 f"no further increments; to go to {_round(target)} mg/day, POST a custom plan "
@@ -446,6 +456,7 @@ def plan(regimen: Regimen, request: Request, product: Product | None = None) -> 
         explicit = request.target_daily_mg is not None
         target = request.target_daily_mg if explicit else _default_target(regimen)
         assert target is not None
+        lowered = False
         if band is not None and band.max_daily_mg is not None and target > band.max_daily_mg:
             if not explicit:
                 warnings.append(
@@ -457,6 +468,24 @@ def plan(regimen: Regimen, request: Request, product: Product | None = None) -> 
                     )
                 )
                 target = band.max_daily_mg
+                lowered = True
+        if (
+            not explicit
+            and band is not None
+            and band.max_daily_mg is not None
+            and any(s.daily_mg > band.max_daily_mg + EPSILON for s in regimen.steps)
+        ):
+            # The label's steps themselves climb past the band's maximum: stop there.
+            if not lowered:
+                warnings.append(
+                    Warning(
+                        f"Schedule stopped at {_round(band.max_daily_mg)} mg/day: the label's "
+                        f"maximum for creatinine clearance {_band_range(band)}.",
+                        renal,
+                    )
+                )
+            target = min(target, band.max_daily_mg)
+            lowered = True
         if explicit and target > regimen.max_daily_mg + EPSILON:
             raise LimitExceeded(
                 f"target_daily_mg {_round(target)} is above the label's maximum of "
@@ -469,7 +498,7 @@ def plan(regimen: Regimen, request: Request, product: Product | None = None) -> 
         raw = (
             _up_custom(regimen, request, target)
             if request.is_custom or request.doses_per_day is not None
-            else _up_label(regimen, target, explicit)
+            else _up_label(regimen, target, explicit or lowered)
         )
     if band is not None and band.doses_per_day is not None and request.doses_per_day is None:
         reshaped = [
