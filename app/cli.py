@@ -64,7 +64,9 @@ def vocab_add(
 
 @cli.command("export-schema")
 def export_schema(
-    out: Annotated[Path, typer.Option(help="where to write")] = Path("data/schema/drug.schema.json"),
+    out: Annotated[Path, typer.Option(help="where to write")] = Path(
+        "data/schema/drug.schema.json"
+    ),
 ) -> None:
     """Write the JSON Schema of a drug data file."""
     from app.catalog import schema
@@ -151,4 +153,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -18,8 +18,7 @@ class Settings(BaseSettings):
     CORS_ORIGINS: str = "*"
     MAX_BODY_BYTES: int = 16_384
     LICENSE: str = (
-        "Data derived from US FDA labeling (DailyMed, public domain); see each source. "
-        "Code MIT."
+        "Data derived from US FDA labeling (DailyMed, public domain); see each source. Code MIT."
     )
     DISCLAIMER: str = (
         "For information only, not medical advice. Drug information can be incomplete or out "

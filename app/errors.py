@@ -246,4 +246,6 @@ def install(app: FastAPI) -> None:
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: {"model": ProblemDetail, "description": "Invalid input (problem+json)"},
 }
-NOT_FOUND = {404: {"model": ProblemDetail, "description": "Unknown drug or term (problem+json)"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ProblemDetail, "description": "Unknown drug or term (problem+json)"}
+}

@@ -40,7 +40,11 @@ def client() -> Iterator[TestClient]:
 def tiny_data(tmp_path: Path) -> Path:
     """A data directory with the real vocabularies and baclofen only, to break on purpose."""
     (tmp_path / "drugs").mkdir()
-    shutil.copytree(DATA / "vocabulary", tmp_path / "vocabulary", ignore=shutil.ignore_patterns("*.lock", "*.tmp"))
+    shutil.copytree(
+        DATA / "vocabulary",
+        tmp_path / "vocabulary",
+        ignore=shutil.ignore_patterns("*.lock", "*.tmp"),
+    )
     shutil.copy(DATA / "drugs" / "baclofen.json", tmp_path / "drugs" / "baclofen.json")
     return tmp_path
 

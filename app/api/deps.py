@@ -80,7 +80,10 @@ def page_body(read_model: ReadModel, rows: list[Any], limit: int, offset: int) -
 
 
 def json_response(
-    request: Request, read_model: ReadModel, build: Callable[[], bytes], media_type: str | None = None
+    request: Request,
+    read_model: ReadModel,
+    build: Callable[[], bytes],
+    media_type: str | None = None,
 ) -> Response:
     """A cached body with an ETag; 304 when the client already has this version."""
     key = f"{request.url.path}?{request.url.query}|{request.headers.get('accept', '')}"
@@ -123,7 +126,8 @@ def strict_query(request: Request) -> None:
             problems.append(
                 errors.InvalidParam(
                     location=f"query.{name}"[:200],
-                    message=f"unknown parameter; this endpoint accepts: {', '.join(sorted(allowed))}"
+                    message="unknown parameter; this endpoint accepts: "
+                    + ", ".join(sorted(allowed))
                     if allowed
                     else "unknown parameter; this endpoint takes no query parameters",
                 )
@@ -134,4 +138,6 @@ def strict_query(request: Request) -> None:
             )
         seen.add(name)
     if problems:
-        raise errors.InvalidInput("The query string has parameters this endpoint does not take.", problems)
+        raise errors.InvalidInput(
+            "The query string has parameters this endpoint does not take.", problems
+        )

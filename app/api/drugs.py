@@ -40,10 +40,7 @@ async def read_drugs(
             rows = [
                 s
                 for s in rows
-                if any(
-                    wanted in names.normalize(n)
-                    for n in read_model.drugs[str(s["id"])].names()
-                )
+                if any(wanted in names.normalize(n) for n in read_model.drugs[str(s["id"])].names())
             ]
         return deps.page_body(read_model, rows, limit, offset)
 
@@ -63,7 +60,10 @@ async def read_drug(
     request: Request,
     read_model: deps.ReadModelDep,
     drug: Annotated[
-        str, Path(min_length=1, max_length=200, description="any name of the drug", examples=["baclofen"])
+        str,
+        Path(
+            min_length=1, max_length=200, description="any name of the drug", examples=["baclofen"]
+        ),
     ],
 ) -> Response:
     """Read one drug's monograph."""

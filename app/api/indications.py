@@ -27,13 +27,22 @@ async def read_indications(
     read_model: deps.ReadModelDep,
     drug: Annotated[
         str | None,
-        Query(min_length=1, max_length=200, description="any name of a drug", examples=["baclofen"]),
+        Query(
+            min_length=1, max_length=200, description="any name of a drug", examples=["baclofen"]
+        ),
     ] = None,
     condition: Annotated[
         str | None,
-        Query(min_length=1, max_length=200, description="a condition term or synonym", examples=["spasticity"]),
+        Query(
+            min_length=1,
+            max_length=200,
+            description="a condition term or synonym",
+            examples=["spasticity"],
+        ),
     ] = None,
-    labeled: Annotated[bool | None, Query(description="true: labeled only; false: not labeled")] = None,
+    labeled: Annotated[
+        bool | None, Query(description="true: labeled only; false: not labeled")
+    ] = None,
     limit: deps.Limit = 20,
     offset: deps.Offset = 0,
 ) -> Response:

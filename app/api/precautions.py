@@ -26,7 +26,9 @@ async def read_precautions(
     read_model: deps.ReadModelDep,
     drug: Annotated[
         str | None,
-        Query(min_length=1, max_length=200, description="any name of a drug", examples=["baclofen"]),
+        Query(
+            min_length=1, max_length=200, description="any name of a drug", examples=["baclofen"]
+        ),
     ] = None,
     category: Annotated[PrecautionCategory | None, Query(description="one category")] = None,
     limit: deps.Limit = 20,

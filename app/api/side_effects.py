@@ -27,11 +27,18 @@ async def read_side_effects(
     read_model: deps.ReadModelDep,
     drug: Annotated[
         str | None,
-        Query(min_length=1, max_length=200, description="any name of a drug", examples=["baclofen"]),
+        Query(
+            min_length=1, max_length=200, description="any name of a drug", examples=["baclofen"]
+        ),
     ] = None,
     effect: Annotated[
         str | None,
-        Query(min_length=1, max_length=200, description="an effect term or synonym", examples=["drowsiness"]),
+        Query(
+            min_length=1,
+            max_length=200,
+            description="an effect term or synonym",
+            examples=["drowsiness"],
+        ),
     ] = None,
     frequency: Annotated[
         FrequencyBand | None, Query(description="this band or more frequent")

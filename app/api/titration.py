@@ -79,7 +79,9 @@ class TitrationIn(BaseModel):
     )
 
     drug: str = Field(min_length=1, max_length=200, description="any name of the drug")
-    regimen: str | None = Field(default=None, max_length=80, description="regimen id; default first")
+    regimen: str | None = Field(
+        default=None, max_length=80, description="regimen id; default first"
+    )
     direction: engine.Direction = engine.Direction.up
     start_daily_mg: float | None = Field(default=None, gt=0, le=100_000)
     step_daily_mg: float | None = Field(default=None, gt=0, le=100_000)
@@ -205,7 +207,11 @@ def _render(request: Request, read_model: ReadModel, plan: dict[str, Any], fmt: 
         if plan["steps"][0]["start_date"] is None:
             raise errors.InvalidInput(
                 "An iCalendar schedule needs a start date.",
-                [errors.InvalidParam(location="query.start_date", message="required for format=ics")],
+                [
+                    errors.InvalidParam(
+                        location="query.start_date", message="required for format=ics"
+                    )
+                ],
             )
         body = calendar.plan_calendar(plan, read_model.data_version)
         headers["Content-Disposition"] = f'attachment; filename="{name}.ics"'
@@ -254,10 +260,16 @@ async def read_titration(
     read_model: deps.ReadModelDep,
     drug: deps.DrugQuery,
     regimen: Annotated[str | None, Query(max_length=80, description="regimen id")] = None,
-    direction: Annotated[engine.Direction, Query(description="up (default) or down")] = engine.Direction.up,
+    direction: Annotated[
+        engine.Direction, Query(description="up (default) or down")
+    ] = engine.Direction.up,
     target_daily_mg: Annotated[float | None, Query(gt=0, le=100_000)] = None,
-    current_daily_mg: Annotated[float | None, Query(gt=0, le=100_000, description="for a taper")] = None,
-    start_date: Annotated[date | None, Query(description="YYYY-MM-DD; adds dates to the steps")] = None,
+    current_daily_mg: Annotated[
+        float | None, Query(gt=0, le=100_000, description="for a taper")
+    ] = None,
+    start_date: Annotated[
+        date | None, Query(description="YYYY-MM-DD; adds dates to the steps")
+    ] = None,
     strength_mg: Annotated[float | None, Query(gt=0, le=100_000)] = None,
     allow_half_tablets: bool = False,
     crcl_ml_min: Annotated[float | None, Query(ge=0, le=300)] = None,

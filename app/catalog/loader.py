@@ -159,8 +159,9 @@ def load_vocabulary(data_dir: Path, kind: str, problems: list[Problem]) -> Terms
         for j, parent in enumerate(entry.broader):
             if parent not in terms:
                 problems.append(
-                    Problem(label, f"$.terms[{i}].broader[{j}]",
-                            f"'{parent}' is not a preferred term")
+                    Problem(
+                        label, f"$.terms[{i}].broader[{j}]", f"'{parent}' is not a preferred term"
+                    )
                 )
     return Terms(kind, preferred, broader)
 
@@ -186,20 +187,29 @@ def _check_terms(label: str, drug: Drug, catalog_terms: tuple[Terms, Terms]) -> 
     for i, ind in enumerate(drug.indications):
         if conditions.resolve(ind.condition) is None:
             out.append(
-                Problem(label, f"$.indications[{i}].condition",
-                        f"'{ind.condition}' is not in vocabulary/conditions.json")
+                Problem(
+                    label,
+                    f"$.indications[{i}].condition",
+                    f"'{ind.condition}' is not in vocabulary/conditions.json",
+                )
             )
     for i, reg in enumerate(drug.regimens):
         if conditions.resolve(reg.indication) is None:
             out.append(
-                Problem(label, f"$.regimens[{i}].indication",
-                        f"'{reg.indication}' is not in vocabulary/conditions.json")
+                Problem(
+                    label,
+                    f"$.regimens[{i}].indication",
+                    f"'{reg.indication}' is not in vocabulary/conditions.json",
+                )
             )
     for i, ar in enumerate(drug.adverse_reactions):
         if effects.resolve(ar.effect) is None:
             out.append(
-                Problem(label, f"$.adverse_reactions[{i}].effect",
-                        f"'{ar.effect}' is not in vocabulary/effects.json")
+                Problem(
+                    label,
+                    f"$.adverse_reactions[{i}].effect",
+                    f"'{ar.effect}' is not in vocabulary/effects.json",
+                )
             )
     return out
 
@@ -241,8 +251,11 @@ def load_catalog(data_dir: Path, *, include_synthetic: bool = False) -> Catalog:
             continue
         if drug.is_synthetic and not include_synthetic:
             problems.append(
-                Problem(f"{DRUGS_DIR}/{path.name}", "$.is_synthetic",
-                        "synthetic test data is never seeded from the real data directory")
+                Problem(
+                    f"{DRUGS_DIR}/{path.name}",
+                    "$.is_synthetic",
+                    "synthetic test data is never seeded from the real data directory",
+                )
             )
             continue
         loaded.append((f"{DRUGS_DIR}/{path.name}", drug))

@@ -10,8 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from app.domain.frequency import FrequencyBand, band_for_incidence
 
-
-
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -198,9 +196,7 @@ class Renal(Sourced):
         bands = sorted(self.bands, key=lambda b: b.crcl_min_ml_min)
         for lower, upper in zip(bands, bands[1:], strict=False):
             if lower.crcl_max_ml_min is None or lower.crcl_max_ml_min > upper.crcl_min_ml_min:
-                raise ValueError(
-                    f"kidney bands overlap at {upper.crcl_min_ml_min} mL/min"
-                )
+                raise ValueError(f"kidney bands overlap at {upper.crcl_min_ml_min} mL/min")
             if lower.crcl_max_ml_min < upper.crcl_min_ml_min:
                 raise ValueError(
                     f"kidney bands leave a gap between {lower.crcl_max_ml_min} and "
@@ -212,7 +208,9 @@ class Renal(Sourced):
 
 
 class Taper(Sourced):
-    labeled: bool = Field(description="false when the label gives no schedule and this is a default")
+    labeled: bool = Field(
+        description="false when the label gives no schedule and this is a default"
+    )
     step_daily_mg: PositiveMg | None = Field(default=None, description="reduce by this much")
     step_fraction: float | None = Field(
         default=None, gt=0, le=1, description="or reduce by this fraction of the current dose"

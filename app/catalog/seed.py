@@ -166,7 +166,9 @@ def _vocabulary_rows(terms: loader.Terms) -> list[dict[str, Any]]:
     ]
 
 
-def write_catalog(engine: Engine, catalog: loader.Catalog, progress: Progress | None = None) -> None:
+def write_catalog(
+    engine: Engine, catalog: loader.Catalog, progress: Progress | None = None
+) -> None:
     """Replace the whole catalog in ONE transaction; any failure leaves the database as it was."""
     create_tables(engine)
     pending: dict[type[SQLModel], list[dict[str, Any]]] = {t: [] for t in _TABLES}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import json
 from pathlib import Path
+from typing import Any
 
 from app.domain.names import normalize
 
@@ -21,7 +22,7 @@ def add_term(
     lock_path = path.with_suffix(".lock")
     with lock_path.open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        data = (
+        data: dict[str, Any] = (
             json.loads(path.read_text(encoding="utf-8"))
             if path.exists()
             else {"kind": kind, "terms": []}

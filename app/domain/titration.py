@@ -152,7 +152,7 @@ def _default_target(regimen: Regimen) -> float:
 
 
 def _up_label(
-    regimen: Regimen, target: float, truncate: bool
+    regimen: Regimen, target: float, truncate: bool, explicit: bool
 ) -> list[tuple[float, int, int, int]]:
     """The label schedule up to `target` mg/day: fixed steps, then the rule's increments.
 
@@ -179,7 +179,7 @@ def _up_label(
     if rule is None:
         if not plan:
             raise TitrationError("the regimen has neither steps nor a rule")
-        if truncate and target > reached + EPSILON:
+        if explicit:
             raise TitrationError(
                 f"The label's schedule for this regimen ends at {_round(reached)} mg/day and names "
                 f"no further increments; to go to {_round(target)} mg/day, POST a custom plan "
@@ -237,9 +237,9 @@ def _up_custom(
     return plan
 
 
-def _taper(regimen: Regimen, request: Request, band: RenalBand | None) -> tuple[
-    list[tuple[float, int, int, int]], list[Warning]
-]:
+def _taper(
+    regimen: Regimen, request: Request, band: RenalBand | None
+) -> tuple[list[tuple[float, int, int, int]], list[Warning]]:
     current = request.current_daily_mg
     if current is None:
         raise TitrationError("a taper needs current_daily_mg")
@@ -332,9 +332,7 @@ def _band_range(band: RenalBand) -> str:
     return f"{band.crcl_min_ml_min:g} to < {band.crcl_max_ml_min:g} mL/min"
 
 
-def units_for(
-    dose_mg: float, strength_mg: float, *, halves: bool
-) -> float | None:
+def units_for(dose_mg: float, strength_mg: float, *, halves: bool) -> float | None:
     """How many units of `strength_mg` make `dose_mg`: whole units, or halves when allowed."""
     if dose_mg <= EPSILON:
         return 0.0
@@ -396,9 +394,7 @@ def _choose_units(
     return steps, warnings
 
 
-def _number(
-    plan: list[tuple[float, int, int, int]], start_date: date | None
-) -> list[Step]:
+def _number(plan: list[tuple[float, int, int, int]], start_date: date | None) -> list[Step]:
     steps = []
     day = 1
     for i, (dose, tpd, period, days) in enumerate(plan, start=1):
@@ -498,7 +494,7 @@ def plan(regimen: Regimen, request: Request, product: Product | None = None) -> 
         raw = (
             _up_custom(regimen, request, target)
             if request.is_custom or request.doses_per_day is not None
-            else _up_label(regimen, target, explicit or lowered)
+            else _up_label(regimen, target, explicit or lowered, explicit)
         )
     if band is not None and band.doses_per_day is not None and request.doses_per_day is None:
         reshaped = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from icalendar import Calendar, Event
@@ -18,12 +18,14 @@ def plan_calendar(plan: dict[str, Any], data_version: str) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", f"{drug['generic_name']}: {regimen['name']}")
-    stamp = datetime(2000, 1, 1, tzinfo=timezone.utc)
+    stamp = datetime(2000, 1, 1, tzinfo=UTC)
     for step in plan["steps"]:
         start = date.fromisoformat(step["start_date"])
         end = date.fromisoformat(step["end_date"])
         event = Event()
-        event.add("uid", f"{drug['id']}-{regimen['id']}-{step['step']}-{start}-{data_version}@druginfo")
+        event.add(
+            "uid", f"{drug['id']}-{regimen['id']}-{step['step']}-{start}-{data_version}@druginfo"
+        )
         event.add("dtstamp", stamp)
         event.add("dtstart", start)
         event.add("dtend", end + timedelta(days=1))

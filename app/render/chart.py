@@ -11,7 +11,7 @@ LEFT, RIGHT, TOP, BOTTOM = 64, 20, 36, 48
 
 def _ticks(top: float, count: int = 5) -> list[float]:
     raw = top / count
-    magnitude = 10 ** len(str(int(raw))) / 10 if raw >= 1 else 0.1
+    magnitude: float = 10.0 ** (len(str(int(raw))) - 1) if raw >= 1 else 0.1
     for nice in (1, 2, 2.5, 5, 10):
         step = nice * magnitude
         if step >= raw:
@@ -22,7 +22,7 @@ def _ticks(top: float, count: int = 5) -> list[float]:
 def step_chart(plan: dict[str, Any]) -> str:
     steps = plan["steps"]
     max_daily = float(plan["max_daily_mg"])
-    last_day = max(s["day_end"] for s in steps) + 1
+    last_day = int(max(s["day_end"] for s in steps)) + 1
     top = max(max_daily, max(s["daily_mg"] for s in steps)) * 1.1 or 1.0
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
@@ -51,7 +51,8 @@ def step_chart(plan: dict[str, Any]) -> str:
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(tick)}" y2="{y(tick)}" '
             'stroke="#e5e7eb"/>'
-            f'<text x="{LEFT - 6}" y="{y(tick) + 4}" text-anchor="end" fill="#374151">{tick:g}</text>'
+            f'<text x="{LEFT - 6}" y="{y(tick) + 4}" text-anchor="end" '
+            f'fill="#374151">{tick:g}</text>'
         )
     day_step = max(1, round(last_day / 10))
     for day in range(1, last_day + 1, day_step):

@@ -1,4 +1,4 @@
-"""A titration plan as a FHIR R4 MedicationRequest (one Dosage per step), built with fhir.resources."""
+"""A titration plan as a FHIR R4 MedicationRequest, one Dosage per step (fhir.resources)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ def _qty(value: float, unit: str) -> dict[str, Any]:
 def _step_text(drug_name: str, step: dict[str, Any]) -> str:
     if step["daily_mg"] == 0:
         return f"Stop {drug_name} (day {step['day_start']})."
-    every = "every other day" if step["period_days"] == 2 else (
-        "daily" if step["period_days"] == 1 else f"every {step['period_days']} days"
+    every = (
+        "every other day"
+        if step["period_days"] == 2
+        else ("daily" if step["period_days"] == 1 else f"every {step['period_days']} days")
     )
     return (
         f"{drug_name} {step['dose_mg']:g} mg {step['times_per_day']} time(s) {every} "

@@ -7,8 +7,17 @@ import io
 from typing import Any
 
 COLUMNS = (
-    "step", "day_start", "day_end", "start_date", "end_date", "dose_mg", "times_per_day",
-    "period_days", "daily_mg", "units_per_dose", "unit",
+    "step",
+    "day_start",
+    "day_end",
+    "start_date",
+    "end_date",
+    "dose_mg",
+    "times_per_day",
+    "period_days",
+    "daily_mg",
+    "units_per_dose",
+    "unit",
 )
 
 

@@ -23,7 +23,11 @@ def test_read_drugs_pages_with_limit_and_offset(client: TestClient) -> None:
     first = client.get("/drugs", params={"limit": 2, "offset": 0}).json()
     second = client.get("/drugs", params={"limit": 2, "offset": 2}).json()
     assert len(first["results"]) == 2
-    assert first["meta"]["results"] == {"total": first["meta"]["results"]["total"], "limit": 2, "offset": 0}
+    assert first["meta"]["results"] == {
+        "total": first["meta"]["results"]["total"],
+        "limit": 2,
+        "offset": 0,
+    }
     assert not {d["id"] for d in first["results"]} & {d["id"] for d in second["results"]}
 
 

@@ -16,7 +16,9 @@ from fastapi.testclient import TestClient
         ("GET", "/indications?drug=baclofen&drug=ozobax", 422),
     ],
 )
-def test_errors_are_problem_json_without_traces(client: TestClient, method: str, path: str, status: int) -> None:
+def test_errors_are_problem_json_without_traces(
+    client: TestClient, method: str, path: str, status: int
+) -> None:
     response = client.request(method, path)
     assert response.status_code == status
     assert response.headers["content-type"] == "application/problem+json"
@@ -30,7 +32,11 @@ def test_errors_are_problem_json_without_traces(client: TestClient, method: str,
 def test_invalid_parameter_error_names_its_location(client: TestClient) -> None:
     response = client.get("/drugs", params={"limit": "abc"})
     assert response.json()["errors"] == [
-        {"location": "query.limit", "message": "Input should be a valid integer, unable to parse string as an integer", "input": "abc"}
+        {
+            "location": "query.limit",
+            "message": "Input should be a valid integer, unable to parse string as an integer",
+            "input": "abc",
+        }
     ]
 
 

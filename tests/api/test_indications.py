@@ -17,7 +17,9 @@ def test_read_indications_by_drug_carries_sources(client: TestClient) -> None:
 
 
 def test_read_indications_records_what_the_label_does_not_indicate(client: TestClient) -> None:
-    response = client.get("/indications", params={"drug": "baclofen", "labeled": "false", "limit": 100})
+    response = client.get(
+        "/indications", params={"drug": "baclofen", "labeled": "false", "limit": 100}
+    )
     assert response.status_code == 200
     by_condition = {r["condition"]: r for r in response.json()["results"]}
     for condition in ("stroke", "cerebral palsy", "Parkinson's disease"):
@@ -28,7 +30,9 @@ def test_read_indications_records_what_the_label_does_not_indicate(client: TestC
 
 
 def test_read_indications_by_broader_condition_finds_narrower_ones(client: TestClient) -> None:
-    response = client.get("/indications", params={"condition": "spasticity", "labeled": "true", "limit": 100})
+    response = client.get(
+        "/indications", params={"condition": "spasticity", "labeled": "true", "limit": 100}
+    )
     assert response.status_code == 200
     drugs = {r["drug"]["id"] for r in response.json()["results"]}
     assert "baclofen" in drugs

@@ -6,14 +6,30 @@ def test_read_precautions_for_baclofen_cover_the_label(client: TestClient) -> No
     assert response.status_code == 200
     rows = response.json()["results"]
     titles = " | ".join(r["title"] for r in rows).lower()
-    for words in ("abrupt withdrawal", "renal", "cns depressants", "driving", "psychotic", "epilepsy",
-                  "autonomic dysreflexia", "neonatal"):
+    for words in (
+        "abrupt withdrawal",
+        "renal",
+        "cns depressants",
+        "driving",
+        "psychotic",
+        "epilepsy",
+        "autonomic dysreflexia",
+        "neonatal",
+    ):
         assert words in titles, words
-    assert {r["category"] for r in rows} >= {"contraindication", "warning", "renal", "pregnancy", "interaction"}
+    assert {r["category"] for r in rows} >= {
+        "contraindication",
+        "warning",
+        "renal",
+        "pregnancy",
+        "interaction",
+    }
 
 
 def test_read_precautions_by_category(client: TestClient) -> None:
-    rows = client.get("/precautions", params={"drug": "baclofen", "category": "renal"}).json()["results"]
+    rows = client.get("/precautions", params={"drug": "baclofen", "category": "renal"}).json()[
+        "results"
+    ]
     assert rows and {r["category"] for r in rows} == {"renal"}
 
 

@@ -40,7 +40,9 @@ def test_read_side_effects_frequency_keeps_that_band_or_more_frequent(client: Te
 
 
 def test_read_side_effects_serious_filter(client: TestClient) -> None:
-    rows = client.get("/side-effects", params={"drug": "baclofen", "serious": "true", "limit": 100}).json()["results"]
+    rows = client.get(
+        "/side-effects", params={"drug": "baclofen", "serious": "true", "limit": 100}
+    ).json()["results"]
     assert rows and all(r["serious"] for r in rows)
 
 

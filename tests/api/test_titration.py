@@ -14,7 +14,10 @@ def test_read_titration_baclofen_label_schedule(client: TestClient) -> None:
     assert response.status_code == 200
     result = response.json()["results"]
     assert [(s["day_start"], s["dose_mg"], s["times_per_day"]) for s in result["steps"]] == [
-        (1, 5, 3), (4, 10, 3), (7, 15, 3), (10, 20, 3)
+        (1, 5, 3),
+        (4, 10, 3),
+        (7, 15, 3),
+        (10, 20, 3),
     ]
     assert result["max_daily_mg"] == 80
     assert all(s["daily_mg"] <= 80 for s in result["steps"])
@@ -26,8 +29,14 @@ def test_read_titration_baclofen_label_schedule(client: TestClient) -> None:
 
 
 def test_create_titration_past_80_mg_is_refused_naming_the_limit(client: TestClient) -> None:
-    body = {"drug": "baclofen", "start_daily_mg": 15, "step_daily_mg": 15, "interval_days": 3,
-            "target_daily_mg": 90, "doses_per_day": 3}
+    body = {
+        "drug": "baclofen",
+        "start_daily_mg": 15,
+        "step_daily_mg": 15,
+        "interval_days": 3,
+        "target_daily_mg": 90,
+        "doses_per_day": 3,
+    }
     response = client.post("/titration", json=body)
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
@@ -39,7 +48,9 @@ def test_create_titration_past_80_mg_is_refused_naming_the_limit(client: TestCli
 
 
 def test_create_titration_taper_from_60_ends_at_zero(client: TestClient) -> None:
-    response = client.post("/titration", json={"drug": "baclofen", "direction": "down", "current_daily_mg": 60})
+    response = client.post(
+        "/titration", json={"drug": "baclofen", "direction": "down", "current_daily_mg": 60}
+    )
     assert response.status_code == 200
     steps = response.json()["results"]["steps"]
     dailies = [s["daily_mg"] for s in steps]
@@ -48,7 +59,9 @@ def test_create_titration_taper_from_60_ends_at_zero(client: TestClient) -> None
 
 
 def test_read_titration_with_start_date_gives_dates(client: TestClient) -> None:
-    steps = client.get("/titration", params={"drug": "baclofen", "start_date": "2026-12-01"}).json()["results"]["steps"]
+    steps = client.get(
+        "/titration", params={"drug": "baclofen", "start_date": "2026-12-01"}
+    ).json()["results"]["steps"]
     assert steps[0]["start_date"] == "2026-12-01"
     assert steps[-1]["end_date"] == "2026-12-12"
 
@@ -88,7 +101,9 @@ def test_read_titration_by_accept_header(client: TestClient) -> None:
 
 
 def test_read_titration_ics_round_trips_with_icalendar(client: TestClient) -> None:
-    response = client.get("/titration", params={"drug": "baclofen", "format": "ics", "start_date": "2026-12-01"})
+    response = client.get(
+        "/titration", params={"drug": "baclofen", "format": "ics", "start_date": "2026-12-01"}
+    )
     assert response.status_code == 200
     calendar = Calendar.from_ical(response.content)
     events = list(calendar.walk("VEVENT"))
@@ -122,7 +137,9 @@ def test_create_titration_partial_patient_is_refused(client: TestClient) -> None
 
 
 def test_create_titration_rejects_unknown_fields_and_bad_types(client: TestClient) -> None:
-    response = client.post("/titration", json={"drug": "baclofen", "dose": 5, "target_daily_mg": "lots"})
+    response = client.post(
+        "/titration", json={"drug": "baclofen", "dose": 5, "target_daily_mg": "lots"}
+    )
     assert response.status_code == 422
     locations = {e["location"] for e in response.json()["errors"]}
     assert {"body.dose", "body.target_daily_mg"} <= locations
@@ -130,7 +147,9 @@ def test_create_titration_rejects_unknown_fields_and_bad_types(client: TestClien
 
 def test_read_titration_for_a_drug_without_regimens_is_404(client: TestClient) -> None:
     drugs = client.get("/drugs", params={"limit": 100}).json()["results"]
-    without = [d["id"] for d in drugs if not client.get(f"/drugs/{d['id']}").json()["results"]["regimens"]]
+    without = [
+        d["id"] for d in drugs if not client.get(f"/drugs/{d['id']}").json()["results"]["regimens"]
+    ]
     if not without:
         pytest.skip("every drug has a regimen")
     response = client.get("/titration", params={"drug": without[0]})

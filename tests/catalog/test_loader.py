@@ -51,28 +51,111 @@ def test_non_utf8_bytes_are_refused(tiny_data: Path) -> None:
 
 BAD_DOCUMENTS: list[tuple[str, Callable[[Doc], None], str, str]] = [
     ("missing field", lambda d: d.pop("drug_class"), "$.drug_class", "Field required"),
-    ("mistyped field", lambda d: d.__setitem__("brand_names", "Ozobax"), "$.brand_names", "valid list"),
+    (
+        "mistyped field",
+        lambda d: d.__setitem__("brand_names", "Ozobax"),
+        "$.brand_names",
+        "valid list",
+    ),
     ("unknown field", lambda d: d.__setitem__("colour", "blue"), "$.colour", "Extra inputs"),
-    ("unknown source", lambda d: d["indications"][0].__setitem__("source", "nowhere"), "$", "source 'nowhere' is not in sources"),
-    ("zero dose", lambda d: d["regimens"][0]["steps"][0].__setitem__("dose_mg", 0), "$.regimens[0].steps[0].dose_mg", "greater than 0"),
-    ("negative dose", lambda d: d["regimens"][0]["steps"][0].__setitem__("dose_mg", -5), "$.regimens[0].steps[0].dose_mg", "greater than 0"),
-    ("maximum below start", lambda d: d["regimens"][0].__setitem__("max_daily_mg", 10), "$.regimens[0]", "below the starting daily dose"),
-    ("step above maximum", lambda d: d["regimens"][0]["steps"][3].__setitem__("dose_mg", 25), "$.regimens[0]", "exceeds max_dose_mg"),
-    ("incidence above 100", lambda d: d["adverse_reactions"][0].__setitem__("incidence_high_pct", 130), "$.adverse_reactions[0].incidence_high_pct", "less than or equal to 100"),
-    ("low above high", lambda d: d["adverse_reactions"][0].update(incidence_low_pct=70, incidence_high_pct=60), "$.adverse_reactions[0]", "must not exceed"),
-    ("labeled inconsistent with status", lambda d: d["indications"][0].__setitem__("status", "off_label"), "$.indications[0]", "labeled must be true exactly"),
-    ("bad set id", lambda d: d["sources"][0].__setitem__("set_id", "not-a-uuid"), "$.sources[0].set_id", "pattern"),
-    ("overlapping kidney bands", lambda d: d["regimens"][0].__setitem__("renal", {"source": "dailymed-baclofen-tablets", "section": "x", "bands": [
-        {"crcl_min_ml_min": 0, "crcl_max_ml_min": 40, "max_daily_mg": 20},
-        {"crcl_min_ml_min": 30, "max_daily_mg": 80}]}), "$.regimens[0].renal", "overlap"),
-    ("gapped kidney bands", lambda d: d["regimens"][0].__setitem__("renal", {"source": "dailymed-baclofen-tablets", "section": "x", "bands": [
-        {"crcl_min_ml_min": 0, "crcl_max_ml_min": 30, "max_daily_mg": 20},
-        {"crcl_min_ml_min": 40, "max_daily_mg": 80}]}), "$.regimens[0].renal", "gap"),
-    ("no labeled indication", lambda d: d.__setitem__("indications", [i for i in d["indications"] if not i["labeled"]]), "$", "at least one labeled indication"),
+    (
+        "unknown source",
+        lambda d: d["indications"][0].__setitem__("source", "nowhere"),
+        "$",
+        "source 'nowhere' is not in sources",
+    ),
+    (
+        "zero dose",
+        lambda d: d["regimens"][0]["steps"][0].__setitem__("dose_mg", 0),
+        "$.regimens[0].steps[0].dose_mg",
+        "greater than 0",
+    ),
+    (
+        "negative dose",
+        lambda d: d["regimens"][0]["steps"][0].__setitem__("dose_mg", -5),
+        "$.regimens[0].steps[0].dose_mg",
+        "greater than 0",
+    ),
+    (
+        "maximum below start",
+        lambda d: d["regimens"][0].__setitem__("max_daily_mg", 10),
+        "$.regimens[0]",
+        "below the starting daily dose",
+    ),
+    (
+        "step above maximum",
+        lambda d: d["regimens"][0]["steps"][3].__setitem__("dose_mg", 25),
+        "$.regimens[0]",
+        "exceeds max_dose_mg",
+    ),
+    (
+        "incidence above 100",
+        lambda d: d["adverse_reactions"][0].__setitem__("incidence_high_pct", 130),
+        "$.adverse_reactions[0].incidence_high_pct",
+        "less than or equal to 100",
+    ),
+    (
+        "low above high",
+        lambda d: d["adverse_reactions"][0].update(incidence_low_pct=70, incidence_high_pct=60),
+        "$.adverse_reactions[0]",
+        "must not exceed",
+    ),
+    (
+        "labeled inconsistent with status",
+        lambda d: d["indications"][0].__setitem__("status", "off_label"),
+        "$.indications[0]",
+        "labeled must be true exactly",
+    ),
+    (
+        "bad set id",
+        lambda d: d["sources"][0].__setitem__("set_id", "not-a-uuid"),
+        "$.sources[0].set_id",
+        "pattern",
+    ),
+    (
+        "overlapping kidney bands",
+        lambda d: d["regimens"][0].__setitem__(
+            "renal",
+            {
+                "source": "dailymed-baclofen-tablets",
+                "section": "x",
+                "bands": [
+                    {"crcl_min_ml_min": 0, "crcl_max_ml_min": 40, "max_daily_mg": 20},
+                    {"crcl_min_ml_min": 30, "max_daily_mg": 80},
+                ],
+            },
+        ),
+        "$.regimens[0].renal",
+        "overlap",
+    ),
+    (
+        "gapped kidney bands",
+        lambda d: d["regimens"][0].__setitem__(
+            "renal",
+            {
+                "source": "dailymed-baclofen-tablets",
+                "section": "x",
+                "bands": [
+                    {"crcl_min_ml_min": 0, "crcl_max_ml_min": 30, "max_daily_mg": 20},
+                    {"crcl_min_ml_min": 40, "max_daily_mg": 80},
+                ],
+            },
+        ),
+        "$.regimens[0].renal",
+        "gap",
+    ),
+    (
+        "no labeled indication",
+        lambda d: d.__setitem__("indications", [i for i in d["indications"] if not i["labeled"]]),
+        "$",
+        "at least one labeled indication",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("case", "change", "path", "message"), BAD_DOCUMENTS, ids=[c[0] for c in BAD_DOCUMENTS])
+@pytest.mark.parametrize(
+    ("case", "change", "path", "message"), BAD_DOCUMENTS, ids=[c[0] for c in BAD_DOCUMENTS]
+)
 def test_bad_drug_file_is_refused_with_file_and_json_path(
     tiny_data: Path, case: str, change: Callable[[Doc], None], path: str, message: str
 ) -> None:
@@ -112,7 +195,10 @@ def test_vocabulary_synonym_claimed_twice_is_refused(tiny_data: Path) -> None:
     vocab["terms"].append({"term": "sleepiness disorder", "synonyms": ["drowsiness"]})
     write_json(path, vocab)
     problems = _problems(tiny_data)
-    assert any(p.file == "vocabulary/effects.json" and "already names 'somnolence'" in p.message for p in problems)
+    assert any(
+        p.file == "vocabulary/effects.json" and "already names 'somnolence'" in p.message
+        for p in problems
+    )
 
 
 def test_validate_command_exits_nonzero_naming_file_and_path(tiny_data: Path) -> None:
@@ -137,5 +223,7 @@ def test_data_version_changes_exactly_when_a_file_changes(tiny_data: Path) -> No
 
 
 def test_json_path_formats_pydantic_locations() -> None:
-    assert loader.json_path(("regimens", 0, "steps", 2, "dose_mg")) == "$.regimens[0].steps[2].dose_mg"
+    assert (
+        loader.json_path(("regimens", 0, "steps", 2, "dose_mg")) == "$.regimens[0].steps[2].dose_mg"
+    )
     assert json.dumps(loader.json_path(())) == '"$"'

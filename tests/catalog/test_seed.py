@@ -59,7 +59,9 @@ def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     "breakage",
     ["malformed", "bad dose", "unknown term", "duplicate brand"],
 )
-def test_bad_data_leaves_the_database_exactly_as_it_was(tiny_data: Path, database_url: Path, breakage: str) -> None:
+def test_bad_data_leaves_the_database_exactly_as_it_was(
+    tiny_data: Path, database_url: Path, breakage: str
+) -> None:
     db = database_url
     first = CliRunner().invoke(cli, ["seed", "--data-dir", str(tiny_data)])
     assert first.exit_code == 0, first.output
@@ -77,7 +79,9 @@ def test_bad_data_leaves_the_database_exactly_as_it_was(tiny_data: Path, databas
         document["indications"][0]["condition"] = "lycanthropy"
         write_json(path, document)
     else:
-        other = dict(document, id="second", generic_name="second", brand_names=["Lioresal"], synonyms=[])
+        other = dict(
+            document, id="second", generic_name="second", brand_names=["Lioresal"], synonyms=[]
+        )
         write_json(tiny_data / "drugs" / "second.json", other)
     result = CliRunner().invoke(cli, ["seed", "--data-dir", str(tiny_data)])
     assert result.exit_code == 1
@@ -87,7 +91,9 @@ def test_bad_data_leaves_the_database_exactly_as_it_was(tiny_data: Path, databas
     assert db.read_bytes() == before
 
 
-def test_a_failure_inside_the_write_rolls_everything_back(tiny_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failure_inside_the_write_rolls_everything_back(
+    tiny_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = tmp_path / "d.db"
     engine = make_engine(f"sqlite:///{db}")
     seed_service.seed(engine, tiny_data)

@@ -34,7 +34,10 @@ def test_cockcroft_gault_refuses_impossible_values() -> None:
         kidney.cockcroft_gault(150, 70, kidney.Sex.male, 1)
 
 
-@pytest.mark.parametrize(("crcl", "upper"), [(0, 300), (14.9, 300), (15, 700), (29.99, 700), (30, 1400), (60, 3600), (250, 3600)])
+@pytest.mark.parametrize(
+    ("crcl", "upper"),
+    [(0, 300), (14.9, 300), (15, 700), (29.99, 700), (30, 1400), (60, 3600), (250, 3600)],
+)
 def test_band_for_uses_inclusive_lower_exclusive_upper_bounds(crcl: float, upper: float) -> None:
     band = kidney.band_for(crcl, BANDS)
     assert band is not None and band.max_daily_mg == upper
@@ -42,7 +45,11 @@ def test_band_for_uses_inclusive_lower_exclusive_upper_bounds(crcl: float, upper
 
 @given(st.floats(min_value=0, max_value=300, allow_nan=False))
 def test_every_clearance_falls_in_exactly_one_contiguous_band(crcl: float) -> None:
-    matching = [b for b in BANDS if b.crcl_min_ml_min <= crcl and (b.crcl_max_ml_min is None or crcl < b.crcl_max_ml_min)]
+    matching = [
+        b
+        for b in BANDS
+        if b.crcl_min_ml_min <= crcl and (b.crcl_max_ml_min is None or crcl < b.crcl_max_ml_min)
+    ]
     assert len(matching) == 1
     assert kidney.band_for(crcl, BANDS) is matching[0]
 

@@ -3,7 +3,12 @@ from hypothesis import strategies as st
 
 from app.domain import names
 
-INDEX = {"baclofen": "baclofen", "ozobax": "baclofen", "lioresal": "baclofen", "tizanidine": "tizanidine"}
+INDEX = {
+    "baclofen": "baclofen",
+    "ozobax": "baclofen",
+    "lioresal": "baclofen",
+    "tizanidine": "tizanidine",
+}
 
 
 def test_resolve_ignores_case_and_surrounding_space() -> None:

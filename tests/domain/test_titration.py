@@ -14,10 +14,10 @@ from app.catalog.models import Drug, Product, Regimen
 from app.domain import titration as t
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "drugs"
-DRUGS = [Drug.model_validate_json(p.read_text(encoding="utf-8")) for p in sorted(DATA.glob("*.json"))]
-REGIMENS = [
-    pytest.param(d, r, id=f"{d.id}:{r.id}") for d in DRUGS for r in d.regimens
+DRUGS = [
+    Drug.model_validate_json(p.read_text(encoding="utf-8")) for p in sorted(DATA.glob("*.json"))
 ]
+REGIMENS = [pytest.param(d, r, id=f"{d.id}:{r.id}") for d in DRUGS for r in d.regimens]
 BACLOFEN = next(d for d in DRUGS if d.id == "baclofen")
 BACLOFEN_REGIMEN = BACLOFEN.regimens[0]
 TABLETS = BACLOFEN.products[0]
@@ -50,11 +50,24 @@ RULED = Regimen.model_validate(
             "section": "2.3",
             "bands": [
                 {"crcl_min_ml_min": 0, "crcl_max_ml_min": 15, "not_recommended": True},
-                {"crcl_min_ml_min": 15, "crcl_max_ml_min": 30, "max_daily_mg": 50, "doses_per_day": 1},
+                {
+                    "crcl_min_ml_min": 15,
+                    "crcl_max_ml_min": 30,
+                    "max_daily_mg": 50,
+                    "doses_per_day": 1,
+                },
                 {"crcl_min_ml_min": 30, "max_daily_mg": 400},
             ],
         },
-        "taper": {"labeled": True, "step_fraction": 0.5, "interval_days": 7, "min_duration_days": 14, "note": "n", "source": "s", "section": "2.4"},
+        "taper": {
+            "labeled": True,
+            "step_fraction": 0.5,
+            "interval_days": 7,
+            "min_duration_days": 14,
+            "note": "n",
+            "source": "s",
+            "section": "2.4",
+        },
     }
 )
 
@@ -71,11 +84,15 @@ def _product(drug: Drug, regimen: Regimen) -> Product | None:
 
 
 @pytest.mark.parametrize(("drug", "regimen"), REGIMENS)
-def test_label_schedule_of_every_regimen_follows_the_label_within_its_maxima(drug: Drug, regimen: Regimen) -> None:
+def test_label_schedule_of_every_regimen_follows_the_label_within_its_maxima(
+    drug: Drug, regimen: Regimen
+) -> None:
     plan = t.plan(regimen, t.Request(), _product(drug, regimen))
     _contiguous(plan)
     label = [(s.dose_mg, s.times_per_day, s.period_days, s.duration_days) for s in regimen.steps]
-    produced = [(s.dose_mg, s.times_per_day, s.period_days, s.day_end - s.day_start + 1) for s in plan.steps]
+    produced = [
+        (s.dose_mg, s.times_per_day, s.period_days, s.day_end - s.day_start + 1) for s in plan.steps
+    ]
     # The label's fixed steps come first, unchanged (up to the label's own target).
     assert produced[: len(label)] == label[: len(produced)]
     for step in plan.steps:
@@ -87,14 +104,19 @@ def test_label_schedule_of_every_regimen_follows_the_label_within_its_maxima(dru
 def test_baclofen_label_schedule_is_5_10_15_20_mg_tid_from_days_1_4_7_10() -> None:
     plan = t.plan(BACLOFEN_REGIMEN, t.Request(), TABLETS)
     assert [(s.day_start, s.dose_mg, s.times_per_day) for s in plan.steps] == [
-        (1, 5, 3), (4, 10, 3), (7, 15, 3), (10, 20, 3)
+        (1, 5, 3),
+        (4, 10, 3),
+        (7, 15, 3),
+        (10, 20, 3),
     ]
     assert plan.max_daily_mg == 80
     assert all(s.daily_mg <= 80 for s in plan.steps)
 
 
 def test_titration_refuses_dose_above_label_max() -> None:
-    request = t.Request(start_daily_mg=15, step_daily_mg=15, interval_days=3, target_daily_mg=90, doses_per_day=3)
+    request = t.Request(
+        start_daily_mg=15, step_daily_mg=15, interval_days=3, target_daily_mg=90, doses_per_day=3
+    )
     with pytest.raises(t.LimitExceeded) as caught:
         t.plan(BACLOFEN_REGIMEN, request, TABLETS)
     assert caught.value.name == "max_daily_mg"
@@ -104,14 +126,18 @@ def test_titration_refuses_dose_above_label_max() -> None:
 
 def test_titration_refuses_dose_above_per_dose_max() -> None:
     # 75 mg/day in 3 doses is 25 mg per dose, above baclofen's 20 mg per dose.
-    request = t.Request(start_daily_mg=15, step_daily_mg=15, interval_days=3, target_daily_mg=75, doses_per_day=3)
+    request = t.Request(
+        start_daily_mg=15, step_daily_mg=15, interval_days=3, target_daily_mg=75, doses_per_day=3
+    )
     with pytest.raises(t.LimitExceeded) as caught:
         t.plan(BACLOFEN_REGIMEN, request, TABLETS)
     assert caught.value.name == "max_dose_mg"
 
 
 def test_baclofen_taper_from_60_ends_at_zero_and_never_increases() -> None:
-    plan = t.plan(BACLOFEN_REGIMEN, t.Request(direction=t.Direction.down, current_daily_mg=60), TABLETS)
+    plan = t.plan(
+        BACLOFEN_REGIMEN, t.Request(direction=t.Direction.down, current_daily_mg=60), TABLETS
+    )
     dailies = [s.daily_mg for s in plan.steps]
     assert dailies[0] == 60 and dailies[-1] == 0
     assert dailies == sorted(dailies, reverse=True)
@@ -146,7 +172,9 @@ def test_kidney_band_not_recommended_is_refused() -> None:
 
 def test_cockcroft_gault_inputs_select_the_band() -> None:
     # (140-80)*50/(72*2.0) = 20.8 mL/min -> the 15-30 band.
-    patient = t.Patient(age_years=80, weight_kg=50, sex=t.kidney.Sex.male, serum_creatinine_mg_dl=2.0)
+    patient = t.Patient(
+        age_years=80, weight_kg=50, sex=t.kidney.Sex.male, serum_creatinine_mg_dl=2.0
+    )
     plan = t.plan(RULED, t.Request(patient=patient))
     assert plan.crcl_ml_min == pytest.approx(20.8, abs=0.1)
     assert plan.renal_band is not None and plan.renal_band.max_daily_mg == 50
@@ -193,7 +221,9 @@ def test_start_date_gives_contiguous_dates() -> None:
     plan = t.plan(BACLOFEN_REGIMEN, t.Request(start_date=start), TABLETS)
     assert plan.steps[0].start_date == start
     for before, after in zip(plan.steps, plan.steps[1:], strict=False):
-        assert before.end_date is not None and after.start_date == before.end_date + timedelta(days=1)
+        assert before.end_date is not None and after.start_date == before.end_date + timedelta(
+            days=1
+        )
 
 
 daily = st.integers(min_value=1, max_value=80).map(float)
@@ -205,7 +235,13 @@ def test_custom_up_plan_is_monotonic_reaches_target_or_is_refused(
     start: float, step: float, target: float, interval: int, doses: int
 ) -> None:
     assume(start <= target)
-    request = t.Request(start_daily_mg=start, step_daily_mg=step, interval_days=interval, target_daily_mg=target, doses_per_day=doses)
+    request = t.Request(
+        start_daily_mg=start,
+        step_daily_mg=step,
+        interval_days=interval,
+        target_daily_mg=target,
+        doses_per_day=doses,
+    )
     try:
         plan = t.plan(BACLOFEN_REGIMEN, request, TABLETS)
     except t.LimitExceeded as exc:
@@ -220,9 +256,20 @@ def test_custom_up_plan_is_monotonic_reaches_target_or_is_refused(
 
 
 @settings(max_examples=200)
-@given(current=st.floats(min_value=1, max_value=60), step=st.one_of(st.none(), daily), interval=st.one_of(st.none(), st.integers(1, 30)))
-def test_taper_never_increases_and_ends_at_zero(current: float, step: float | None, interval: int | None) -> None:
-    request = t.Request(direction=t.Direction.down, current_daily_mg=current, step_daily_mg=step, interval_days=interval)
+@given(
+    current=st.floats(min_value=1, max_value=60),
+    step=st.one_of(st.none(), daily),
+    interval=st.one_of(st.none(), st.integers(1, 30)),
+)
+def test_taper_never_increases_and_ends_at_zero(
+    current: float, step: float | None, interval: int | None
+) -> None:
+    request = t.Request(
+        direction=t.Direction.down,
+        current_daily_mg=current,
+        step_daily_mg=step,
+        interval_days=interval,
+    )
     plan = t.plan(BACLOFEN_REGIMEN, request, TABLETS)
     dailies = [s.daily_mg for s in plan.steps]
     assert dailies[0] == pytest.approx(current, abs=1e-3)
@@ -232,7 +279,10 @@ def test_taper_never_increases_and_ends_at_zero(current: float, step: float | No
 
 
 @settings(max_examples=200)
-@given(crcl=st.floats(min_value=15, max_value=250), target=st.one_of(st.none(), st.integers(13, 400).map(float)))
+@given(
+    crcl=st.floats(min_value=15, max_value=250),
+    target=st.one_of(st.none(), st.integers(13, 400).map(float)),
+)
 def test_renal_plans_never_exceed_any_maximum(crcl: float, target: float | None) -> None:
     try:
         plan = t.plan(RULED, t.Request(target_daily_mg=target, patient=t.Patient(crcl_ml_min=crcl)))
@@ -252,9 +302,13 @@ def test_every_regimen_in_data_serializes_its_label_schedule_the_same_way_twice(
         for regimen in drug.regimens:
             one = t.plan(regimen, t.Request(), _product(drug, regimen))
             two = t.plan(regimen, t.Request(), _product(drug, regimen))
-            assert json.dumps([vars(s) for s in one.steps], default=str) == json.dumps([vars(s) for s in two.steps], default=str)
+            assert json.dumps([vars(s) for s in one.steps], default=str) == json.dumps(
+                [vars(s) for s in two.steps], default=str
+            )
 
 
 def test_taper_from_above_the_maximum_is_refused() -> None:
     with pytest.raises(t.LimitExceeded):
-        t.plan(BACLOFEN_REGIMEN, t.Request(direction=t.Direction.down, current_daily_mg=90), TABLETS)
+        t.plan(
+            BACLOFEN_REGIMEN, t.Request(direction=t.Direction.down, current_daily_mg=90), TABLETS
+        )
