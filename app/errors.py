@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from app.config import get_settings
 
@@ -215,14 +216,42 @@ async def _http_handler(request: Request, exc: Exception) -> Response:
     detail = exc.detail if isinstance(exc.detail, str) else phrase
     if status == 404 and detail == "Not Found":
         detail = f"No resource at {request.url.path}. See /docs for the API."
+    allowed: list[str] = []
     if status == 405:
-        detail = f"{request.method} is not allowed on {request.url.path}. This API is read-only."
+        allowed = _allowed_methods(request)
+        detail = (
+            f"{request.method} is not allowed on {request.url.path}; "
+            f"allowed: {', '.join(allowed)}. The API only reads; POST /titration computes a plan."
+        )
     response = problem_response(
         status, phrase, detail, phrase.lower().replace(" ", "-"), request.url.path
     )
     if exc.headers:
         response.headers.update(exc.headers)
+    if allowed:
+        response.headers["Allow"] = ", ".join(allowed)
     return response
+
+
+def _routes(routes: Sequence[Any]) -> list[Any]:
+    out: list[Any] = []
+    for route in routes:
+        nested = getattr(getattr(route, "original_router", None), "routes", None)
+        out.extend(_routes(nested) if nested is not None else [route])
+    return out
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method any route serves at this path (Starlette only reports the first route's)."""
+    methods: set[str] = set()
+    for route in _routes(request.app.routes):
+        route_methods = getattr(route, "methods", None)
+        if not route_methods:
+            continue
+        match, _ = route.matches({**request.scope, "method": next(iter(route_methods))})
+        if match is Match.FULL:
+            methods |= set(route_methods)
+    return sorted(methods - {"HEAD"})
 
 
 async def _unhandled(request: Request, exc: Exception) -> Response:

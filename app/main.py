@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -139,6 +140,52 @@ def api_key_dependency(settings: Settings) -> Callable[[Request], Awaitable[None
     return require_api_key
 
 
+_PROBLEM_REF = {"$ref": "#/components/schemas/ProblemDetail"}
+_COMMON_ERRORS = {
+    "401": "Missing or invalid X-API-Key (only when the deployment sets API_KEYS)",
+    "422": "Invalid, unknown or repeated parameter",
+    "500": "Unexpected server error (logged; no details are sent)",
+}
+
+
+def problem_openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document, with every error response declared as application/problem+json."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        summary=app.summary,
+        description=app.description,
+        routes=app.routes,
+        tags=app.openapi_tags,
+        license_info=app.license_info,
+    )
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    problem = errors.ProblemDetail.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, definition in problem.pop("$defs", {}).items():
+        components.setdefault(name, definition)
+    components["ProblemDetail"] = problem
+    for item in schema["paths"].values():
+        for method, operation in item.items():
+            responses = operation["responses"]
+            for code, description in _COMMON_ERRORS.items():
+                responses.setdefault(code, {"description": description})
+            if method == "get":
+                responses.setdefault("304", {"description": "Not modified (If-None-Match)"})
+            if "requestBody" in operation:
+                responses.setdefault("400", {"description": "Malformed JSON body"})
+                responses.setdefault("413", {"description": "Request body too large"})
+                responses.setdefault("415", {"description": "Body is not application/json"})
+            for code, response in responses.items():
+                if code.isdigit() and int(code) >= 400:
+                    response["content"] = {"application/problem+json": {"schema": _PROBLEM_REF}}
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
+    app.openapi_schema = schema
+    return schema
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
@@ -164,6 +211,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.MAX_BODY_BYTES)
     app.add_middleware(SecurityHeaders)
+
+    app.openapi = lambda: problem_openapi(app)  # type: ignore[method-assign]
 
     @app.get("/", include_in_schema=False)
     async def root() -> Response:

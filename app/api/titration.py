@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
@@ -220,6 +220,15 @@ def _render(request: Request, read_model: ReadModel, plan: dict[str, Any], fmt: 
     return Response(body, media_type=MEDIA[fmt], headers=headers)
 
 
+def require_json(request: Request) -> None:
+    """Refuse bodies that are not JSON, before trying to read them as a plan."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        raise errors.UnsupportedMediaType(
+            f"Send the plan as application/json (got '{media or 'no content type'}')."
+        )
+
+
 FORMAT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The schedule, as JSON (default), FHIR, CSV, iCalendar or SVG.",
@@ -312,6 +321,7 @@ async def read_titration(
 async def create_titration(
     request: Request,
     read_model: deps.ReadModelDep,
+    _json: Annotated[None, Depends(require_json)],
     body: Annotated[TitrationIn, Body()],
     format: Annotated[Format | None, Query(description="json, fhir, csv, ics or svg")] = None,
 ) -> Response:
