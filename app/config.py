@@ -14,6 +14,7 @@ class Settings(BaseSettings):
     HOST: str = "127.0.0.1"
     PORT: int = 8000
     SEED_ON_STARTUP: bool = True
+    RELOAD_INTERVAL_S: float = 10.0  # how often to look for a reseed by another process; 0 = off
     API_KEYS: str = ""
     CORS_ORIGINS: str = "*"
     MAX_BODY_BYTES: int = 16_384

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
@@ -18,7 +20,7 @@ from app import errors, readmodel
 from app.api import deps, drugs, health, indications, precautions, side_effects, titration
 from app.catalog import seed as seed_service
 from app.config import Settings, get_settings
-from app.db import get_engine
+from app.db import get_engine, make_engine
 
 log = logging.getLogger("druginfo")
 
@@ -45,13 +47,27 @@ TAGS = [
 
 def refresh_read_model(app: FastAPI) -> None:
     """Build a new read model from the database and swap it in atomically."""
-    app.state.read_model = readmodel.load(get_engine())
+    app.state.read_model = readmodel.load(app.state.engine)
+
+
+async def _watch_data_version(app: FastAPI, interval_s: float) -> None:
+    """Pick up a reseed done by another process: rebuild and swap when the version changes."""
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            version = await anyio.to_thread.run_sync(seed_service.stored_version, app.state.engine)
+            if version is not None and version != app.state.read_model.data_version:
+                fresh = await anyio.to_thread.run_sync(readmodel.load, app.state.engine)
+                app.state.read_model = fresh
+                log.info("data %s loaded (reseeded elsewhere)", fresh.data_version)
+        except Exception:  # keep serving the current data; try again next time
+            log.exception("could not check the data version")
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    settings = get_settings()
-    engine = get_engine()
+    settings: Settings = app.state.settings
+    engine = app.state.engine
     if settings.SEED_ON_STARTUP:
         result = seed_service.seed(engine, settings.DATA_DIR, force=False)
         log.info(
@@ -63,7 +79,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     else:
         seed_service.create_tables(engine)
     refresh_read_model(app)
-    yield
+    watcher = None
+    if settings.RELOAD_INTERVAL_S > 0:
+        watcher = asyncio.create_task(_watch_data_version(app, settings.RELOAD_INTERVAL_S))
+    try:
+        yield
+    finally:
+        if watcher is not None:
+            watcher.cancel()
 
 
 class SecurityHeaders:
@@ -196,6 +219,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=TAGS,
         lifespan=lifespan,
         license_info={"name": "MIT (code); FDA labeling is public domain"},
+    )
+    app.state.settings = settings
+    app.state.engine = (
+        get_engine() if settings is get_settings() else make_engine(settings.DATABASE_URL)
     )
     errors.install(app)
     common: list[Any] = [Depends(deps.strict_query), Depends(api_key_dependency(settings))]
