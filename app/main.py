@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import errors, readmodel
 from app.api import deps, drugs, health, indications, precautions, side_effects, titration
+from app.api.cache import ResponseCache
 from app.catalog import seed as seed_service
 from app.config import Settings, get_settings
 from app.db import get_engine, make_engine
@@ -229,6 +230,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (drugs, indications, side_effects, precautions, titration):
         app.include_router(module.router, dependencies=common)
     app.include_router(health.router, dependencies=[Depends(deps.strict_query)])
+    app.add_middleware(ResponseCache, api_keys=settings.api_keys)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
@@ -20,6 +21,14 @@ from app.domain import names
 _CACHE_SIZE = 4096
 
 
+@dataclass(frozen=True)
+class CachedBody:
+    body: bytes
+    etag: str
+    media_type: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+
 @dataclass
 class ReadModel:
     data_version: str
@@ -35,7 +44,7 @@ class ReadModel:
     side_effects_by_drug: dict[str, list[dict[str, object]]]
     side_effects_by_effect: dict[str, list[dict[str, object]]]
     precautions_by_drug: dict[str, list[dict[str, object]]]
-    _cache: OrderedDict[str, bytes] = field(default_factory=OrderedDict)
+    _cache: OrderedDict[str, CachedBody] = field(default_factory=OrderedDict)
     _lock: Lock = field(default_factory=Lock)
 
     @property
@@ -68,17 +77,29 @@ class ReadModel:
                 out.append(name)
         return out
 
-    def cached(self, key: str, build: Callable[[], bytes]) -> bytes:
-        """A response body, built at most once per data version (bounded LRU)."""
-        body = self._cache.get(key)
-        if body is not None:
-            return body
+    def peek(self, key: str) -> CachedBody | None:
+        """A body already built for this key."""
+        return self._cache.get(key)
+
+    def cached(
+        self,
+        key: str,
+        build: Callable[[], bytes],
+        media_type: str = "application/json",
+        headers: tuple[tuple[str, str], ...] = (),
+    ) -> CachedBody:
+        """A response body with its ETag and headers, built at most once per data version."""
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
         body = build()
+        etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+        entry = CachedBody(body, etag, media_type, headers)
         with self._lock:
-            self._cache[key] = body
+            self._cache[key] = entry
             if len(self._cache) > _CACHE_SIZE:
                 self._cache.popitem(last=False)
-        return body
+        return entry
 
 
 def _source_ref(drug: Drug, fact: Sourced) -> dict[str, object]:

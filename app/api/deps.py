@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -13,11 +12,12 @@ from fastapi.routing import APIRoute
 from starlette.responses import Response
 
 from app import errors
+from app.api.cache import CACHE_CONTROL, cache_key
 from app.config import get_settings
 from app.readmodel import ReadModel
 
 
-def get_read_model(request: Request) -> ReadModel:
+async def get_read_model(request: Request) -> ReadModel:
     read_model: ReadModel = request.app.state.read_model
     return read_model
 
@@ -83,17 +83,16 @@ def json_response(
     request: Request,
     read_model: ReadModel,
     build: Callable[[], bytes],
-    media_type: str | None = None,
+    media_type: str = "application/json",
+    headers: tuple[tuple[str, str], ...] = (),
 ) -> Response:
-    """A cached body with an ETag; 304 when the client already has this version."""
-    key = f"{request.url.path}?{request.url.query}|{request.headers.get('accept', '')}"
-    body = read_model.cached(key, build)
-    etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
-    headers = {"ETag": etag, "Cache-Control": "public, max-age=300"}
+    """A cached body with its ETag; 304 when the client already has this version."""
+    hit = read_model.cached(cache_key(request.scope), build, media_type, headers)
+    out = {"ETag": hit.etag, "Cache-Control": CACHE_CONTROL, **dict(hit.headers)}
     if_none_match = request.headers.get("if-none-match")
-    if if_none_match is not None and etag in [t.strip() for t in if_none_match.split(",")]:
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type=media_type or "application/json", headers=headers)
+    if if_none_match is not None and hit.etag in [t.strip() for t in if_none_match.split(",")]:
+        return Response(status_code=304, headers=out)
+    return Response(hit.body, media_type=hit.media_type, headers=out)
 
 
 def _query_names(dependant: Dependant) -> set[str]:
@@ -113,7 +112,7 @@ def _allowed(route: APIRoute) -> frozenset[str]:
     return allowed
 
 
-def strict_query(request: Request) -> None:
+async def strict_query(request: Request) -> None:
     """Refuse unknown and repeated query parameters instead of ignoring them silently."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):

@@ -193,17 +193,14 @@ def _plan(read_model: ReadModel, body: TitrationIn) -> dict[str, Any]:
     return result.model_dump(mode="json")
 
 
-def _render(request: Request, read_model: ReadModel, plan: dict[str, Any], fmt: Format) -> Response:
-    headers = {"Cache-Control": "no-store"}
-    name = f"{plan['drug']['id']}-{plan['regimen']['id']}"
+def _render_body(read_model: ReadModel, plan: dict[str, Any], fmt: Format) -> bytes:
     if fmt is Format.json:
-        body = orjson.dumps({"meta": deps.meta(read_model), "results": plan})
-    elif fmt is Format.fhir:
-        body = orjson.dumps(fhir.medication_request(plan))
-    elif fmt is Format.csv:
-        body = tabular.steps_csv(plan).encode()
-        headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    elif fmt is Format.ics:
+        return orjson.dumps({"meta": deps.meta(read_model), "results": plan})
+    if fmt is Format.fhir:
+        return orjson.dumps(fhir.medication_request(plan))
+    if fmt is Format.csv:
+        return tabular.steps_csv(plan).encode()
+    if fmt is Format.ics:
         if plan["steps"][0]["start_date"] is None:
             raise errors.InvalidInput(
                 "An iCalendar schedule needs a start date.",
@@ -213,14 +210,17 @@ def _render(request: Request, read_model: ReadModel, plan: dict[str, Any], fmt: 
                     )
                 ],
             )
-        body = calendar.plan_calendar(plan, read_model.data_version)
-        headers["Content-Disposition"] = f'attachment; filename="{name}.ics"'
-    else:
-        body = chart.step_chart(plan).encode()
-    return Response(body, media_type=MEDIA[fmt], headers=headers)
+        return calendar.plan_calendar(plan, read_model.data_version)
+    return chart.step_chart(plan).encode()
 
 
-def require_json(request: Request) -> None:
+def _headers(plan_name: str, fmt: Format) -> tuple[tuple[str, str], ...]:
+    if fmt in (Format.csv, Format.ics):
+        return (("Content-Disposition", f'attachment; filename="{plan_name}.{fmt.value}"'),)
+    return ()
+
+
+async def require_json(request: Request) -> None:
     """Refuse bodies that are not JSON, before trying to read them as a plan."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media != "application/json" and not media.endswith("+json"):
@@ -306,7 +306,14 @@ async def read_titration(
             serum_creatinine_mg_dl=serum_creatinine_mg_dl,
         ),
     )
-    return _render(request, read_model, _plan(read_model, body), _format(request, format))
+    fmt = _format(request, format)
+
+    def build() -> bytes:
+        return _render_body(read_model, _plan(read_model, body), fmt)
+
+    drug_found = read_model.drugs[deps.resolve_drug_id(read_model, drug)]
+    name = f"{drug_found.id}-{_regimen(drug_found, regimen).id}"
+    return deps.json_response(request, read_model, build, MEDIA[fmt], _headers(name, fmt))
 
 
 @router.post(
@@ -326,4 +333,11 @@ async def create_titration(
     format: Annotated[Format | None, Query(description="json, fhir, csv, ics or svg")] = None,
 ) -> Response:
     """Build a custom titration or taper plan."""
-    return _render(request, read_model, _plan(read_model, body), _format(request, format))
+    fmt = _format(request, format)
+    plan = _plan(read_model, body)
+    name = f"{plan['drug']['id']}-{plan['regimen']['id']}"
+    return Response(
+        _render_body(read_model, plan, fmt),
+        media_type=MEDIA[fmt],
+        headers={"Cache-Control": "no-store", **dict(_headers(name, fmt))},
+    )
