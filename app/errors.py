@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from fastapi import FastAPI, Request
@@ -189,14 +189,14 @@ def validation_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
 
 
 async def _problem_handler(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ProblemError)
+    exc = cast(ProblemError, exc)
     return problem_response(
         exc.status, exc.title, exc.detail, exc.slug, request.url.path, **exc.members
     )
 
 
 async def _validation_handler(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RequestValidationError)
+    exc = cast(RequestValidationError, exc)
     errors = validation_errors(exc.errors())
     where = ", ".join(e["location"] for e in errors)
     return problem_response(
@@ -210,7 +210,7 @@ async def _validation_handler(request: Request, exc: Exception) -> Response:
 
 
 async def _http_handler(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, StarletteHTTPException)
+    exc = cast(StarletteHTTPException, exc)
     status = exc.status_code
     phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
     detail = exc.detail if isinstance(exc.detail, str) else phrase

@@ -18,8 +18,18 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVER_FLAGS = ["--loop", "uvloop", "--http", "httptools", "--no-access-log", "--no-server-header",
-                "--workers", "1", "--log-level", "warning"]
+SERVER_FLAGS = [
+    "--loop",
+    "uvloop",
+    "--http",
+    "httptools",
+    "--no-access-log",
+    "--no-server-header",
+    "--workers",
+    "1",
+    "--log-level",
+    "warning",
+]
 
 
 def ensure_wrk() -> str:
@@ -87,7 +97,17 @@ def serve(app: str, env: dict[str, str], health: str = "/health") -> Iterator[Se
     port = free_port()
     start = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port), *SERVER_FLAGS],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            app,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            *SERVER_FLAGS,
+        ],
         cwd=ROOT,
         env={**os.environ, **env},
     )
@@ -114,19 +134,30 @@ class WrkResult:
 
 
 def _ms(text: str) -> float:
-    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()  # type: ignore[union-attr]
+    found = re.match(r"([\d.]+)(\w+)", text)
+    if found is None:
+        raise RuntimeError(f"cannot read a latency from {text!r}")
+    value, unit = found.groups()
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
-def run_wrk(url: str, *, threads: int = 2, connections: int = 32, duration_s: int = 10,
-            script: str | None = None) -> WrkResult:
+def run_wrk(
+    url: str,
+    *,
+    threads: int = 2,
+    connections: int = 32,
+    duration_s: int = 10,
+    script: str | None = None,
+) -> WrkResult:
     cmd = [ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{duration_s}s", "--latency"]
     if script:
         cmd += ["-s", script]
     out = subprocess.run([*cmd, url], check=True, capture_output=True, text=True).stdout
+    if "Latency Distribution" not in out:
+        raise RuntimeError(f"wrk gave no latency distribution for {url}:\n{out}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]

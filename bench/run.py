@@ -54,11 +54,15 @@ def measure(duration: int, rounds: int, db: Path) -> list[dict[str, object]]:
                         "p99": statistics.median(t.p99_ms for _, t in per_round),
                         "ref_rps": statistics.median(r.requests_s for r, _ in per_round),
                         "ref_p99": statistics.median(r.p99_ms for r, _ in per_round),
-                        "ratio": statistics.median(t.requests_s / r.requests_s for r, t in per_round),
+                        "ratio": statistics.median(
+                            t.requests_s / r.requests_s for r, t in per_round
+                        ),
                         "p99_ratio": statistics.median(t.p99_ms / r.p99_ms for r, t in per_round),
                     }
                 )
-                print(f"{path:32} {rows[-1]['rps']:9.0f} req/s  x{rows[-1]['ratio']:.2f}", flush=True)
+                print(
+                    f"{path:32} {rows[-1]['rps']:9.0f} req/s  x{rows[-1]['ratio']:.2f}", flush=True
+                )
             return rows
 
 
@@ -73,7 +77,9 @@ def startup(db: Path) -> tuple[float, float]:
     return cold_s, warm_s
 
 
-def write(rows: list[dict[str, object]], cold: float, warm: float, duration: int, rounds: int) -> str:
+def write(
+    rows: list[dict[str, object]], cold: float, warm: float, duration: int, rounds: int
+) -> str:
     lines = [
         "# Benchmark results",
         "",
@@ -83,7 +89,8 @@ def write(rows: list[dict[str, object]], cold: float, warm: float, duration: int
         "reference and target alternating; medians of rounds. Load generator and server share "
         "the 2 cores, so compare ratios, not absolute numbers.",
         "",
-        "| endpoint | bytes | req/s | p50 ms | p99 ms | reference req/s | ratio (target) | p99 / ref p99 |",
+        "| endpoint | bytes | req/s | p50 ms | p99 ms | reference req/s | ratio (target) "
+        "| p99 / ref p99 |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
@@ -95,7 +102,8 @@ def write(rows: list[dict[str, object]], cold: float, warm: float, duration: int
         )
     lines += [
         "",
-        f"Cold start (empty database, seed, serve, first healthy /health): {cold:.2f} s (target < 5 s).",
+        f"Cold start (empty database, seed, serve, first healthy /health): {cold:.2f} s "
+        "(target < 5 s).",
         f"Warm start (data unchanged): {warm:.2f} s (target < 1.5 s).",
         "",
     ]

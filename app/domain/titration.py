@@ -450,8 +450,11 @@ def plan(regimen: Regimen, request: Request, product: Product | None = None) -> 
         warnings.extend(taper_warnings)
     else:
         explicit = request.target_daily_mg is not None
-        target = request.target_daily_mg if explicit else _default_target(regimen)
-        assert target is not None
+        target = (
+            request.target_daily_mg
+            if request.target_daily_mg is not None
+            else _default_target(regimen)
+        )
         lowered = False
         if band is not None and band.max_daily_mg is not None and target > band.max_daily_mg:
             if not explicit:
