@@ -31,6 +31,8 @@ schema: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check app tests bench
 	$(BIN)/ruff format --check app tests bench
+	$(BIN)/hadolint Dockerfile
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -54,7 +56,7 @@ bench-scale: $(STAMP)  ## 5,000 synthetic drugs: seed time, peak memory, read th
 soak: $(STAMP)
 	$(BIN)/python -m bench.soak
 
-test-postgres: $(STAMP)
+test-postgres: $(STAMP)  ## the whole pytest suite against a throwaway PostgreSQL server
 	bash scripts/with-postgres.sh $(BIN)/pytest -q
 
 clean:

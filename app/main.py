@@ -88,6 +88,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if watcher is not None:
             watcher.cancel()
+        if app.state.owns_engine:
+            engine.dispose()
 
 
 class SecurityHeaders:
@@ -222,9 +224,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         license_info={"name": "MIT (code); FDA labeling is public domain"},
     )
     app.state.settings = settings
-    app.state.engine = (
-        get_engine() if settings is get_settings() else make_engine(settings.DATABASE_URL)
-    )
+    app.state.owns_engine = settings is not get_settings()
+    app.state.engine = make_engine(settings.DATABASE_URL) if app.state.owns_engine else get_engine()
     errors.install(app)
     common: list[Any] = [Depends(deps.strict_query), Depends(api_key_dependency(settings))]
     for module in (drugs, indications, side_effects, precautions, titration):

@@ -19,6 +19,8 @@ DATA = ROOT / "data"
 _TMP = Path(tempfile.mkdtemp(prefix="druginfo-tests-"))
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP / 'test.db'}")
 os.environ["DATA_DIR"] = str(DATA)
+# The session's app keeps the read model it started with; tests that reseed say so themselves.
+os.environ["RELOAD_INTERVAL_S"] = "0"
 os.environ.pop("API_KEYS", None)
 
 from fastapi.testclient import TestClient  # noqa: E402
@@ -27,6 +29,9 @@ from app.main import create_app  # noqa: E402
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from app.db import get_engine
+
+    get_engine().dispose()
     shutil.rmtree(_TMP, ignore_errors=True)
 
 

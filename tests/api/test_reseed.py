@@ -79,7 +79,9 @@ def test_readers_see_old_or_new_data_never_a_mix_during_reseed(
     document = read_json(path)
     document["brand_names"].append("Reseedex")
     write_json(path, document)
-    new_version = seed_service.seed(make_engine(url), data_dir).data_version
+    writer = make_engine(url)
+    new_version = seed_service.seed(writer, data_dir).data_version
+    writer.dispose()
 
     deadline = time.monotonic() + 10
     while not any(version == new_version for _, version, _, _ in seen[-20:]):
