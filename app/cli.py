@@ -123,7 +123,12 @@ def serve(
     settings = get_settings()
     if workers > 1:
         # Seed once here so the workers start on a current database and only build read models.
-        seed_service.seed(get_engine(), settings.DATA_DIR, force=False)
+        try:
+            seed_service.seed(get_engine(), settings.DATA_DIR, force=False)
+        except loader.CatalogError as exc:
+            _report(exc)
+            if seed_service.stored_version(get_engine()) is None:
+                raise typer.Exit(1) from None
     uvicorn.run(
         "app.main:app",
         host=host or settings.HOST,

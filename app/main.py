@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app import errors, readmodel
 from app.api import deps, drugs, health, indications, precautions, side_effects, titration
 from app.api.cache import ResponseCache
+from app.catalog import loader
 from app.catalog import seed as seed_service
 from app.config import Settings, get_settings
 from app.db import get_engine, make_engine
@@ -70,13 +71,20 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     engine = app.state.engine
     if settings.SEED_ON_STARTUP:
-        result = seed_service.seed(engine, settings.DATA_DIR, force=False)
-        log.info(
-            "data %s: %d drugs (%s)",
-            result.data_version,
-            result.drugs,
-            "unchanged" if result.skipped else "seeded",
-        )
+        try:
+            result = seed_service.seed(engine, settings.DATA_DIR, force=False)
+        except loader.CatalogError as exc:
+            log.error("the data files do not validate; nothing was written:\n%s", exc)
+            if seed_service.stored_version(engine) is None:
+                raise
+            log.warning("serving the data already in the database")
+        else:
+            log.info(
+                "data %s: %d drugs (%s)",
+                result.data_version,
+                result.drugs,
+                "unchanged" if result.skipped else "seeded",
+            )
     else:
         seed_service.create_tables(engine)
     refresh_read_model(app)
@@ -115,6 +123,27 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class HeadAsGet:
+    """Answer HEAD as the GET of the same URL would, without the body (load balancers use it)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if not message.get("more_body", False):
+                    await send({"type": "http.response.body", "body": b""})
+                return
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
 
 
 class BodySizeLimit:
@@ -240,6 +269,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["ETag"],
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.MAX_BODY_BYTES)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)
 
     app.openapi = lambda: problem_openapi(app)  # type: ignore[method-assign]
