@@ -13,11 +13,21 @@ import anyio
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import errors, readmodel
-from app.api import deps, drugs, health, indications, precautions, side_effects, titration
+from app.api import (
+    deps,
+    drugs,
+    health,
+    indications,
+    planner,
+    precautions,
+    side_effects,
+    titration,
+)
 from app.api.cache import ResponseCache
 from app.catalog import loader
 from app.catalog import seed as seed_service
@@ -260,6 +270,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (drugs, indications, side_effects, precautions, titration):
         app.include_router(module.router, dependencies=common)
     app.include_router(health.router, dependencies=[Depends(deps.strict_query)])
+    app.include_router(planner.router)
+    app.mount("/static", StaticFiles(directory=planner.STATIC_DIR), name="static")
     app.add_middleware(ResponseCache, api_keys=settings.api_keys)
     app.add_middleware(
         CORSMiddleware,

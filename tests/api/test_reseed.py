@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -10,37 +9,20 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from app.catalog import seed as seed_service
 from app.config import Settings
 from app.db import make_engine
 from app.main import create_app
-from tests.conftest import read_json, write_json
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.conftest import live_server, read_json, write_json
 
 
 @pytest.fixture
 def served(tiny_data: Path, tmp_path: Path) -> Iterator[tuple[str, Path, str]]:
     url = f"sqlite:///{tmp_path / 'live.db'}"
     settings = Settings(DATABASE_URL=url, DATA_DIR=tiny_data, RELOAD_INTERVAL_S=0.05)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    yield base, tiny_data, url
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_server(create_app(settings)) as base:
+        yield base, tiny_data, url
 
 
 def test_readers_see_old_or_new_data_never_a_mix_during_reseed(
