@@ -133,6 +133,21 @@ class HealthMeta(Public):
 
 
 class Health(Public):
+    model_config = ConfigDict(
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "meta": {"disclaimer": "For information only, not medical advice. ..."},
+                    "status": "ok",
+                    "drugs": 45,
+                    "data_version": "3cbb6facd4244b9c",
+                    "last_updated": "2026-01-28",
+                }
+            ]
+        },
+    )
+
     meta: HealthMeta
     status: str
     drugs: int

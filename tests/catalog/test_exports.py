@@ -3,6 +3,8 @@
 import json
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+
 from app.catalog import schema
 from app.main import create_app
 
@@ -28,3 +30,29 @@ def test_every_operation_is_documented() -> None:
             assert operation.get("description"), where
             assert operation.get("tags"), where
             assert "200" in operation["responses"], where
+            assert _has_example(operation, spec), where
+
+
+def _refs(node: object) -> list[str]:
+    if isinstance(node, dict):
+        found = [str(node["$ref"]).split("/")[-1]] if "$ref" in node else []
+        return found + [r for value in node.values() for r in _refs(value)]
+    if isinstance(node, list):
+        return [r for item in node for r in _refs(item)]
+    return []
+
+
+def _has_example(operation: dict, spec: dict) -> bool:  # type: ignore[type-arg]
+    """An example on a parameter, the request body or the success response's schema."""
+    for parameter in operation.get("parameters", []):
+        if "example" in parameter or "examples" in parameter or "examples" in parameter["schema"]:
+            return True
+    schemas = spec["components"]["schemas"]
+    places = [operation.get("requestBody", {}), operation["responses"]["200"]]
+    return any("examples" in schemas[name] for name in _refs(places))
+
+
+def test_docs_and_redoc_are_served(client: TestClient) -> None:
+    for path in ("/docs", "/redoc", "/openapi.json"):
+        response = client.get(path)
+        assert response.status_code == 200, path
