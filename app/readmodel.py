@@ -102,7 +102,8 @@ class ReadModel:
         return entry
 
 
-def _source_ref(drug: Drug, fact: Sourced) -> dict[str, object]:
+def source_ref(drug: Drug, fact: Sourced) -> dict[str, object]:
+    """The source a fact cites, with the section it cites, as the API shows it."""
     source = next(s for s in drug.sources if s.id == fact.source)
     return schemas.SourceRef(
         id=source.id,
@@ -149,7 +150,7 @@ def build(
                     "status": i.status,
                     "population": i.population,
                     "note": i.note,
-                    "source": _source_ref(drug, i),
+                    "source": source_ref(drug, i),
                 }
             ).model_dump(mode="json")
             for i in drug.indications
@@ -168,7 +169,7 @@ def build(
                     "system_organ_class": a.system_organ_class,
                     "population": a.population,
                     "wording": a.wording,
-                    "source": _source_ref(drug, a),
+                    "source": source_ref(drug, a),
                 }
             ).model_dump(mode="json")
             for a in drug.adverse_reactions
@@ -181,7 +182,7 @@ def build(
                     "title": p.title,
                     "detail": p.detail,
                     "plain_language": p.plain_language,
-                    "source": _source_ref(drug, p),
+                    "source": source_ref(drug, p),
                 }
             ).model_dump(mode="json")
             for p in drug.precautions

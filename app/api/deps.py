@@ -33,6 +33,10 @@ DrugQuery = Annotated[
         examples=["baclofen"],
     ),
 ]
+DrugFilter = Annotated[
+    str | None,
+    Query(min_length=1, max_length=200, description="any name of a drug", examples=["baclofen"]),
+]
 Limit = Annotated[int, Query(ge=1, le=100, description="results per page (1 to 100)")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="results to skip")]
 

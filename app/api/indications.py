@@ -25,12 +25,7 @@ router = APIRouter(prefix="/indications", tags=["indications"])
 async def read_indications(
     request: Request,
     read_model: deps.ReadModelDep,
-    drug: Annotated[
-        str | None,
-        Query(
-            min_length=1, max_length=200, description="any name of a drug", examples=["baclofen"]
-        ),
-    ] = None,
+    drug: deps.DrugFilter = None,
     condition: Annotated[
         str | None,
         Query(

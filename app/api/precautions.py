@@ -24,12 +24,7 @@ router = APIRouter(prefix="/precautions", tags=["precautions"])
 async def read_precautions(
     request: Request,
     read_model: deps.ReadModelDep,
-    drug: Annotated[
-        str | None,
-        Query(
-            min_length=1, max_length=200, description="any name of a drug", examples=["baclofen"]
-        ),
-    ] = None,
+    drug: deps.DrugFilter = None,
     category: Annotated[PrecautionCategory | None, Query(description="one category")] = None,
     limit: deps.Limit = 20,
     offset: deps.Offset = 0,

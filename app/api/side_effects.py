@@ -25,12 +25,7 @@ router = APIRouter(prefix="/side-effects", tags=["side effects"])
 async def read_side_effects(
     request: Request,
     read_model: deps.ReadModelDep,
-    drug: Annotated[
-        str | None,
-        Query(
-            min_length=1, max_length=200, description="any name of a drug", examples=["baclofen"]
-        ),
-    ] = None,
+    drug: deps.DrugFilter = None,
     effect: Annotated[
         str | None,
         Query(

@@ -11,9 +11,9 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
-from app import errors, schemas
+from app import errors, readmodel, schemas
 from app.api import deps
-from app.catalog.models import Drug, Regimen, Sourced
+from app.catalog.models import Drug, Regimen
 from app.domain import kidney
 from app.domain import titration as engine
 from app.readmodel import ReadModel
@@ -120,20 +120,6 @@ def _regimen(drug: Drug, wanted: str | None) -> Regimen:
     raise errors.UnknownRegimen(drug.id, wanted, [r.id for r in drug.regimens])
 
 
-def _source(drug: Drug, fact: Sourced) -> dict[str, Any]:
-    source = next(s for s in drug.sources if s.id == fact.source)
-    return {
-        "id": source.id,
-        "title": source.title,
-        "publisher": source.publisher,
-        "url": source.url,
-        "set_id": source.set_id,
-        "version": source.version,
-        "effective_date": source.effective_date.isoformat() if source.effective_date else None,
-        "section": fact.section,
-    }
-
-
 def _plan(read_model: ReadModel, body: TitrationIn) -> dict[str, Any]:
     drug = read_model.drugs[deps.resolve_drug_id(read_model, body.drug)]
     regimen = _regimen(drug, body.regimen)
@@ -157,10 +143,10 @@ def _plan(read_model: ReadModel, body: TitrationIn) -> dict[str, Any]:
         raise errors.DoseLimitExceeded(
             str(exc),
             limit={"name": exc.name, "value_mg": exc.limit_mg, "requested_mg": exc.requested_mg},
-            source=_source(drug, exc.fact),  # type: ignore[arg-type]
+            source=readmodel.source_ref(drug, exc.fact),  # type: ignore[arg-type]
         ) from None
     except engine.TitrationError as exc:
-        members = {"source": _source(drug, exc.fact)} if exc.fact is not None else {}
+        members = {"source": readmodel.source_ref(drug, exc.fact)} if exc.fact is not None else {}
         raise errors.InvalidPlan(str(exc), **members) from None
     except ValueError as exc:
         raise errors.InvalidPlan(str(exc)) from None
@@ -173,7 +159,7 @@ def _plan(read_model: ReadModel, body: TitrationIn) -> dict[str, Any]:
                 "name": regimen.name,
                 "indication": regimen.indication,
                 "population": regimen.population,
-                "source": _source(drug, regimen),
+                "source": readmodel.source_ref(drug, regimen),
             },
             "product": product.model_dump() if product is not None else None,
             "direction": plan.direction.value,
@@ -181,11 +167,14 @@ def _plan(read_model: ReadModel, body: TitrationIn) -> dict[str, Any]:
             "max_daily_mg": plan.max_daily_mg,
             "max_dose_mg": plan.max_dose_mg,
             "crcl_ml_min": plan.crcl_ml_min,
-            "renal_band": {**band.model_dump(), "source": _source(drug, regimen.renal)}  # type: ignore[arg-type]
+            "renal_band": {**band.model_dump(), "source": readmodel.source_ref(drug, regimen.renal)}  # type: ignore[arg-type]
             if band is not None
             else None,
             "warnings": [
-                {"text": w.text, "source": _source(drug, w.fact) if w.fact is not None else None}
+                {
+                    "text": w.text,
+                    "source": readmodel.source_ref(drug, w.fact) if w.fact is not None else None,
+                }
                 for w in plan.warnings
             ],
         }
