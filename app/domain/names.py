@@ -20,7 +20,7 @@ def resolve(query: str, index: Mapping[str, str]) -> str | None:
     return index.get(normalize(query))
 
 
-def suggest(query: str, names: Iterable[str], *, limit: int = 5, cutoff: float = 60.0) -> list[str]:
+def suggest(query: str, names: Iterable[str], *, limit: int = 5, cutoff: float = 75.0) -> list[str]:
     """The known names closest to `query`, best first, without duplicates."""
     wanted = normalize(query)
     if not wanted:

@@ -41,3 +41,8 @@ def test_resolve_finds_every_known_name_in_any_case(name: str, pad: str, upper: 
 def test_normalize_is_idempotent(text: str) -> None:
     once = names.normalize(text)
     assert names.normalize(once) == once
+
+
+def test_suggest_leaves_out_weak_matches() -> None:
+    names_ = ["baclofen", "clonidine hydrochloride", "gabapentin"]
+    assert names.suggest("baclofn", names_) == ["baclofen"]
