@@ -21,7 +21,8 @@ def main() -> None:
         "'AR %' counts adverse reactions that carry an incidence figure. Gaps are facts the "
         "curators could not verify in label text and therefore left out.",
         "",
-        "| drug | indications (labeled) | AR (with %) | precautions | regimens (kidney bands) | gaps |",
+        "| drug | indications (labeled) | AR (with %) | precautions | regimens (kidney bands) "
+        "| gaps |",
         "| --- | ---: | ---: | ---: | ---: | --- |",
     ]
     for drug in catalog.drugs:
