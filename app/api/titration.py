@@ -125,16 +125,7 @@ def _plan(read_model: ReadModel, body: TitrationIn) -> dict[str, Any]:
     regimen = _regimen(drug, body.regimen)
     product = next((p for p in drug.products if p.id == regimen.product), None)
     request = engine.Request(
-        direction=body.direction,
-        target_daily_mg=body.target_daily_mg,
-        start_daily_mg=body.start_daily_mg,
-        step_daily_mg=body.step_daily_mg,
-        interval_days=body.interval_days,
-        doses_per_day=body.doses_per_day,
-        current_daily_mg=body.current_daily_mg,
-        strength_mg=body.strength_mg,
-        allow_half_tablets=body.allow_half_tablets,
-        start_date=body.start_date,
+        **body.model_dump(exclude={"drug", "regimen", "patient"}),
         patient=engine.Patient(**body.patient.model_dump()),
     )
     try:
