@@ -27,6 +27,7 @@ from app.api import (
     precautions,
     side_effects,
     titration,
+    vocabulary,
 )
 from app.api.cache import ResponseCache
 from app.catalog import loader
@@ -53,6 +54,10 @@ TAGS = [
     {"name": "side effects", "description": "Adverse reactions with incidence and frequency band."},
     {"name": "precautions", "description": "Boxed warnings, contraindications, interactions..."},
     {"name": "titration", "description": "Up-titration and tapering schedules from the label."},
+    {
+        "name": "vocabulary",
+        "description": "Preferred terms and synonyms for conditions and effects.",
+    },
     {"name": "health", "description": "Liveness and data version."},
 ]
 
@@ -267,7 +272,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.DATABASE_URL) if app.state.owns_engine else get_engine()
     errors.install(app)
     common: list[Any] = [Depends(deps.strict_query), Depends(api_key_dependency(settings))]
-    for module in (drugs, indications, side_effects, precautions, titration):
+    for module in (drugs, indications, side_effects, precautions, titration, vocabulary):
         app.include_router(module.router, dependencies=common)
     app.include_router(health.router, dependencies=[Depends(deps.strict_query)])
     app.include_router(planner.router)

@@ -44,6 +44,7 @@ class ReadModel:
     side_effects_by_drug: dict[str, list[dict[str, object]]]
     side_effects_by_effect: dict[str, list[dict[str, object]]]
     precautions_by_drug: dict[str, list[dict[str, object]]]
+    terms: dict[str, list[dict[str, object]]] = field(default_factory=dict)
     _cache: OrderedDict[str, CachedBody] = field(default_factory=OrderedDict)
     _lock: Lock = field(default_factory=Lock)
 
@@ -205,7 +206,12 @@ def build(
         document = drug.model_dump(mode="json", exclude={"is_synthetic"})
         document.update(indications=inds, adverse_reactions=ses, precautions=pres)
         monographs[drug.id] = document
+    terms = {
+        "conditions": _term_rows(conditions, ind_by_condition),
+        "effects": _term_rows(effects, se_by_effect),
+    }
     return ReadModel(
+        terms=terms,
         data_version=data_version,
         last_updated=last_updated,
         drugs=by_id,
@@ -220,6 +226,32 @@ def build(
         side_effects_by_effect=dict(se_by_effect),
         precautions_by_drug=pre_by_drug,
     )
+
+
+def _term_rows(
+    vocabulary: Terms, rows_by_term: dict[str, list[dict[str, object]]]
+) -> list[dict[str, object]]:
+    """Each preferred term with its names, its neighbours and how many drugs use it."""
+    names: dict[str, list[str]] = defaultdict(list)
+    for name, term in vocabulary.preferred.items():
+        names[term].append(name)
+    out = []
+    for term in sorted(names, key=str.casefold):
+        users = {
+            str(row["drug"]["id"])  # type: ignore[index]
+            for narrower in vocabulary.expand(term)
+            for row in rows_by_term.get(narrower, [])
+        }
+        out.append(
+            schemas.TermPublic(
+                term=term,
+                names=sorted(names[term]),
+                broader=list(vocabulary.broader.get(term, ())),
+                narrower=sorted(vocabulary.expand(term) - {term}, key=str.casefold),
+                drugs=len(users),
+            ).model_dump(mode="json")
+        )
+    return out
 
 
 def _terms(rows: Iterable[models.VocabularyRow], kind: str) -> Terms:

@@ -128,6 +128,14 @@ class DrugPublic(Public):
     claims: list[Claim]
 
 
+class TermPublic(Public):
+    term: str = Field(description="the preferred term")
+    names: list[str] = Field(description="every name it answers to, normalized (lower case)")
+    broader: list[str] = Field(description="preferred terms this one is a kind of")
+    narrower: list[str] = Field(description="preferred terms that are a kind of this one")
+    drugs: int = Field(ge=0, description="drugs with an indication or reaction of this term")
+
+
 class HealthMeta(Public):
     disclaimer: str
 
