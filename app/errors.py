@@ -140,12 +140,6 @@ class UnsupportedMediaType(ProblemError):
     title = "Unsupported media type"
 
 
-class NotAcceptable(ProblemError):
-    status = 406
-    slug = "not-acceptable"
-    title = "Not acceptable"
-
-
 def problem_response(
     status: int, title: str, detail: str, slug: str, instance: str | None = None, **members: Any
 ) -> Response:

@@ -169,16 +169,3 @@ def run_wrk(
         socket_errors=sum(int(g) for g in errors.groups()) if errors else 0,
         requests=total,
     )
-
-
-def seed_database(db: Path, data_dir: Path | None = None, synthetic: bool = False) -> float:
-    """Seed `db` from data_dir with the real CLI; seconds taken."""
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
-    args = [sys.executable, "-m", "app.cli", "seed"]
-    if data_dir is not None:
-        args += ["--data-dir", str(data_dir)]
-    if synthetic:
-        args.append("--include-synthetic")
-    start = time.perf_counter()
-    subprocess.run(args, cwd=ROOT, env=env, check=True, capture_output=True)
-    return time.perf_counter() - start

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from app import errors
 from app.api.cache import CACHE_CONTROL, cache_key
 from app.config import get_settings
+from app.domain import names
 from app.readmodel import ReadModel
 
 
@@ -53,8 +54,6 @@ def resolve_term(read_model: ReadModel, kind: str, name: str) -> str:
     terms = read_model.conditions if kind == "conditions" else read_model.effects
     term = terms.resolve(name)
     if term is None:
-        from app.domain import names
-
         raise errors.UnknownTerm(kind, name.strip(), names.suggest(name, terms.preferred.values()))
     return term
 

@@ -60,9 +60,6 @@ class Terms:
                     frontier.append(child)
         return frozenset(found)
 
-    def synonyms_of(self, term: str) -> list[str]:
-        return sorted(k for k, v in self.preferred.items() if v == term)
-
 
 @dataclass(frozen=True)
 class Catalog:

@@ -2,7 +2,7 @@
 
 import json
 
-from app.catalog.models import Drug, Vocabulary
+from app.catalog.models import Drug
 
 
 def drug_schema() -> dict[str, object]:
@@ -14,7 +14,3 @@ def drug_schema() -> dict[str, object]:
 
 def drug_schema_json() -> str:
     return json.dumps(drug_schema(), indent=2, sort_keys=True) + "\n"
-
-
-def vocabulary_schema_json() -> str:
-    return json.dumps(Vocabulary.model_json_schema(), indent=2, sort_keys=True) + "\n"
