@@ -16,6 +16,14 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Section = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Pct = Annotated[float, Field(ge=0, le=100)]
 PositiveMg = Annotated[float, Field(gt=0, le=100_000)]
+Evidence = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=600),
+    Field(
+        description="verbatim quote from the cited section or table that contains the fact's "
+        "wording or numbers; for a table row its cells as text; '...' joins verbatim parts"
+    ),
+]
 
 
 class Strict(BaseModel):
@@ -27,10 +35,23 @@ class Sourced(Strict):
 
     source: Slug = Field(description="id of an entry in the drug's `sources`")
     section: Section = Field(description='section of the source, e.g. "6 ADVERSE REACTIONS"')
+    evidence: Evidence | None = None
+
+
+class SourceKind(StrEnum):
+    fda_label = "fda_label"
+    label_copy = "label_copy"
+    literature = "literature"
+    guideline = "guideline"
+    secondary = "secondary"
 
 
 class Source(Strict):
     id: Slug
+    kind: SourceKind = Field(
+        description="fda_label: an FDA label record (openFDA, DailyMed SPL, FDA); label_copy: a "
+        "third party's copy of a label; literature; guideline; secondary (summaries, web pages)"
+    )
     title: Name
     publisher: Name
     url: Annotated[str, StringConstraints(pattern=r"^https://", max_length=500)]
