@@ -1,0 +1,1 @@
+"""The openFDA label corpus: tables, streaming import, adverse-reaction extraction, queries."""
