@@ -10,6 +10,7 @@ import typer
 
 from app.catalog import loader
 from app.catalog import vocabulary as vocabulary_service
+from app.catalog.models import VocabularyKind
 from app.config import get_settings
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -42,7 +43,7 @@ def validate(data_dir: DataDirOpt = None) -> None:
 
 @cli.command("vocab-add")
 def vocab_add(
-    kind: Annotated[str, typer.Argument(help="conditions or effects")],
+    kind: Annotated[VocabularyKind, typer.Argument(help="conditions or effects")],
     term: Annotated[str, typer.Argument(help="the preferred term")],
     synonym: Annotated[list[str] | None, typer.Option("--synonym", "-s")] = None,
     broader: Annotated[
@@ -51,12 +52,11 @@ def vocab_add(
     data_dir: DataDirOpt = None,
 ) -> None:
     """Add a preferred term (with synonyms) to a vocabulary, under a file lock."""
-    if kind not in loader.VOCABULARY_KINDS:
-        typer.echo("kind must be 'conditions' or 'effects'", err=True)
-        raise typer.Exit(2)
-    path = _data_dir(data_dir) / loader.VOCABULARY_DIR / f"{kind}.json"
+    path = _data_dir(data_dir) / loader.VOCABULARY_DIR / f"{kind.value}.json"
     try:
-        typer.echo(vocabulary_service.add_term(path, kind, term, synonym or [], broader or []))
+        typer.echo(
+            vocabulary_service.add_term(path, kind.value, term, synonym or [], broader or [])
+        )
     except vocabulary_service.VocabularyConflict as exc:
         typer.echo(f"conflict: {exc}", err=True)
         raise typer.Exit(1) from None

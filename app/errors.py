@@ -15,8 +15,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
-from app.config import get_settings
-
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://druginfo.example/problems/"
 
@@ -141,7 +139,14 @@ class UnsupportedMediaType(ProblemError):
 
 
 def problem_response(
-    status: int, title: str, detail: str, slug: str, instance: str | None = None, **members: Any
+    status: int,
+    title: str,
+    detail: str,
+    slug: str,
+    instance: str | None = None,
+    *,
+    disclaimer: str,
+    **members: Any,
 ) -> Response:
     body: dict[str, Any] = {
         "type": TYPE_BASE + slug,
@@ -152,7 +157,7 @@ def problem_response(
     if instance is not None:
         body["instance"] = instance
     body.update({k: v for k, v in members.items() if v is not None})
-    body["meta"] = {"disclaimer": get_settings().DISCLAIMER}
+    body["meta"] = {"disclaimer": disclaimer}
     headers = {"WWW-Authenticate": "APIKey"} if status == 401 else None
     return Response(
         orjson.dumps(body), status_code=status, media_type=PROBLEM_JSON, headers=headers
@@ -182,10 +187,21 @@ def validation_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _disclaimer(request: Request) -> str:
+    disclaimer: str = request.app.state.settings.DISCLAIMER
+    return disclaimer
+
+
 async def _problem_handler(request: Request, exc: Exception) -> Response:
     exc = cast(ProblemError, exc)
     return problem_response(
-        exc.status, exc.title, exc.detail, exc.slug, request.url.path, **exc.members
+        exc.status,
+        exc.title,
+        exc.detail,
+        exc.slug,
+        request.url.path,
+        disclaimer=_disclaimer(request),
+        **exc.members,
     )
 
 
@@ -199,6 +215,7 @@ async def _validation_handler(request: Request, exc: Exception) -> Response:
         f"The request has {len(errors)} invalid value(s): {where}.",
         "invalid-input",
         request.url.path,
+        disclaimer=_disclaimer(request),
         errors=errors,
     )
 
@@ -218,7 +235,12 @@ async def _http_handler(request: Request, exc: Exception) -> Response:
             f"allowed: {', '.join(allowed)}. The API only reads; POST /titration computes a plan."
         )
     response = problem_response(
-        status, phrase, detail, phrase.lower().replace(" ", "-"), request.url.path
+        status,
+        phrase,
+        detail,
+        phrase.lower().replace(" ", "-"),
+        request.url.path,
+        disclaimer=_disclaimer(request),
     )
     if exc.headers:
         response.headers.update(exc.headers)
@@ -256,6 +278,7 @@ async def _unhandled(request: Request, exc: Exception) -> Response:
         "The server failed to answer this request. It has been logged.",
         "internal-error",
         request.url.path,
+        disclaimer=_disclaimer(request),
     )
 
 

@@ -1,7 +1,18 @@
-"""SQLModel tables derived from the data files; written only by the seed step."""
+"""SQLModel tables derived from the data files: written by the seed step, read by the read model.
 
-from sqlalchemy import Column, Text, UniqueConstraint
+Each fact is one row; a nested list of plain values (a product's strengths, a drug's ATC codes)
+is a JSON column of that row. Children point at their drug (and regimen) by natural keys, so the
+seed writes every table in one pass and the read model reads each table with one query.
+"""
+
+from typing import Any
+
+from sqlalchemy import JSON, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+
+def _json() -> Any:
+    return Field(default_factory=list, sa_type=JSON, nullable=False)
 
 
 class CatalogMeta(SQLModel, table=True):
@@ -11,6 +22,14 @@ class CatalogMeta(SQLModel, table=True):
     value: str
 
 
+class FactColumns(SQLModel):
+    """Where a fact comes from: its source, the section and the verbatim quote."""
+
+    source_key: str = Field(max_length=80)
+    section: str
+    evidence: str | None = Field(default=None, sa_type=Text)
+
+
 class DrugRow(SQLModel, table=True):
     __tablename__ = "drug"
 
@@ -18,15 +37,18 @@ class DrugRow(SQLModel, table=True):
     generic_name: str = Field(index=True, max_length=200)
     drug_class: str = Field(index=True, max_length=200)
     rxcui: str | None = Field(default=None, index=True, max_length=10)
-    document: str = Field(sa_column=Column(Text, nullable=False))
+    atc_codes: list[str] = _json()
+    routes: list[str] = _json()
 
 
 class DrugNameRow(SQLModel, table=True):
     __tablename__ = "drug_name"
 
-    normalized: str = Field(primary_key=True, max_length=200)
+    id: int | None = Field(default=None, primary_key=True)
+    normalized: str = Field(index=True, max_length=200)
     name: str = Field(max_length=200)
     kind: str = Field(max_length=16)
+    position: int = 0
     drug_id: str = Field(foreign_key="drug.id", index=True, max_length=80)
 
 
@@ -37,6 +59,7 @@ class SourceRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     drug_id: str = Field(foreign_key="drug.id", index=True, max_length=80)
     source_key: str = Field(max_length=80)
+    kind: str = Field(index=True, max_length=16)
     title: str
     publisher: str
     url: str
@@ -45,7 +68,24 @@ class SourceRow(SQLModel, table=True):
     effective_date: str | None = None
 
 
-class IndicationRow(SQLModel, table=True):
+class ProductRow(FactColumns, table=True):
+    __tablename__ = "product"
+    __table_args__ = (UniqueConstraint("drug_id", "product_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    drug_id: str = Field(foreign_key="drug.id", index=True, max_length=80)
+    product_key: str = Field(max_length=80)
+    name: str
+    form: str
+    route: str
+    strengths_mg: list[float] = _json()
+    concentration_mg_ml: float | None = None
+    scored: bool = False
+    brand_names: list[str] = _json()
+    release: str
+
+
+class IndicationRow(FactColumns, table=True):
     __tablename__ = "indication"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -55,12 +95,10 @@ class IndicationRow(SQLModel, table=True):
     labeled: bool = Field(index=True)
     status: str = Field(max_length=20)
     population: str | None = None
-    note: str | None = Field(default=None, sa_column=Column(Text))
-    source_key: str
-    section: str
+    note: str | None = Field(default=None, sa_type=Text)
 
 
-class AdverseReactionRow(SQLModel, table=True):
+class AdverseReactionRow(FactColumns, table=True):
     __tablename__ = "adverse_reaction"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -73,35 +111,122 @@ class AdverseReactionRow(SQLModel, table=True):
     frequency_band: str = Field(index=True, max_length=16)
     serious: bool = Field(index=True)
     system_organ_class: str | None = None
-    wording: str | None = Field(default=None, sa_column=Column(Text))
-    source_key: str
-    section: str
+    population: str | None = None
+    wording: str | None = Field(default=None, sa_type=Text)
 
 
-class PrecautionRow(SQLModel, table=True):
+class PrecautionRow(FactColumns, table=True):
     __tablename__ = "precaution"
 
     id: int | None = Field(default=None, primary_key=True)
     drug_id: str = Field(foreign_key="drug.id", index=True, max_length=80)
     category: str = Field(index=True, max_length=32)
     title: str
-    detail: str = Field(sa_column=Column(Text, nullable=False))
-    plain_language: str | None = Field(default=None, sa_column=Column(Text))
-    source_key: str
-    section: str
+    detail: str = Field(sa_type=Text, nullable=False)
+    plain_language: str | None = Field(default=None, sa_type=Text)
 
 
-class RegimenRow(SQLModel, table=True):
+class RegimenRow(FactColumns, table=True):
+    """A regimen with its increment rule (columns `rule_*`, all null when it has none)."""
+
     __tablename__ = "regimen"
     __table_args__ = (UniqueConstraint("drug_id", "regimen_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
     drug_id: str = Field(foreign_key="drug.id", index=True, max_length=80)
     regimen_key: str = Field(max_length=80)
+    position: int
     name: str
     indication: str = Field(index=True, max_length=200)
+    indication_label: str
+    population: str
+    product_key: str | None = Field(default=None, max_length=80)
+    target_daily_mg: float | None = None
+    max_dose_mg: float | None = None
     max_daily_mg: float
-    document: str = Field(sa_column=Column(Text, nullable=False))
+    note: str | None = Field(default=None, sa_type=Text)
+    rule_increment_daily_mg: float | None = None
+    rule_interval_days: int | None = None
+    rule_times_per_day: int | None = None
+    rule_target_min_daily_mg: float | None = None
+    rule_target_max_daily_mg: float | None = None
+
+
+class RegimenStepRow(SQLModel, table=True):
+    __tablename__ = "regimen_step"
+
+    id: int | None = Field(default=None, primary_key=True)
+    drug_id: str = Field(foreign_key="drug.id", index=True, max_length=80)
+    regimen_key: str = Field(max_length=80)
+    position: int
+    dose_mg: float
+    times_per_day: int
+    period_days: int
+    duration_days: int
+
+
+class KidneyDosingRow(FactColumns, table=True):
+    """A regimen's creatinine-clearance dosing: its citation and note; the bands are rows below."""
+
+    __tablename__ = "kidney_dosing"
+    __table_args__ = (UniqueConstraint("drug_id", "regimen_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    drug_id: str = Field(foreign_key="drug.id", index=True, max_length=80)
+    regimen_key: str = Field(max_length=80)
+    note: str | None = Field(default=None, sa_type=Text)
+
+
+class KidneyBandRow(SQLModel, table=True):
+    __tablename__ = "kidney_band"
+
+    id: int | None = Field(default=None, primary_key=True)
+    drug_id: str = Field(foreign_key="drug.id", index=True, max_length=80)
+    regimen_key: str = Field(max_length=80)
+    position: int
+    crcl_min_ml_min: float
+    crcl_max_ml_min: float | None = None
+    min_daily_mg: float | None = None
+    max_daily_mg: float | None = None
+    doses_per_day: int | None = None
+    not_recommended: bool = False
+    note: str | None = Field(default=None, sa_type=Text)
+
+
+class TaperRow(FactColumns, table=True):
+    __tablename__ = "taper"
+    __table_args__ = (UniqueConstraint("drug_id", "regimen_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    drug_id: str = Field(foreign_key="drug.id", index=True, max_length=80)
+    regimen_key: str = Field(max_length=80)
+    labeled: bool
+    step_daily_mg: float | None = None
+    step_fraction: float | None = None
+    interval_days: int
+    min_duration_days: int | None = None
+    note: str = Field(sa_type=Text, nullable=False)
+
+
+class RegimenWarningRow(FactColumns, table=True):
+    __tablename__ = "regimen_warning"
+
+    id: int | None = Field(default=None, primary_key=True)
+    drug_id: str = Field(foreign_key="drug.id", index=True, max_length=80)
+    regimen_key: str = Field(max_length=80)
+    position: int
+    text: str = Field(sa_type=Text, nullable=False)
+
+
+class ClaimRow(FactColumns, table=True):
+    __tablename__ = "claim"
+
+    id: int | None = Field(default=None, primary_key=True)
+    drug_id: str = Field(foreign_key="drug.id", index=True, max_length=80)
+    claim: str = Field(sa_type=Text, nullable=False)
+    claimed_in: str
+    status: str = Field(max_length=32)
+    finding: str = Field(sa_type=Text, nullable=False)
 
 
 class VocabularyRow(SQLModel, table=True):
@@ -111,4 +236,4 @@ class VocabularyRow(SQLModel, table=True):
     kind: str = Field(index=True, max_length=16)
     normalized: str = Field(index=True, max_length=200)
     term: str = Field(index=True, max_length=200)
-    broader: str = Field(default="[]", description="JSON list of broader preferred terms")
+    broader: list[str] = _json()

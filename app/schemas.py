@@ -7,14 +7,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.catalog.models import (
-    Claim,
-    IndicationStatus,
-    PrecautionCategory,
-    Product,
-    Regimen,
-    Source,
-)
+from app.catalog.models import ClaimStatus, IndicationStatus, PrecautionCategory, SourceKind
 from app.domain.frequency import FrequencyBand
 
 T = TypeVar("T")
@@ -48,8 +41,23 @@ class One(Public, Generic[T]):
     results: T
 
 
+class SourcePublic(Public):
+    id: str
+    kind: SourceKind = Field(
+        description="fda_label (an FDA label record), label_copy (a third party's copy of a "
+        "label), literature, guideline or secondary"
+    )
+    title: str
+    publisher: str
+    url: str
+    set_id: str | None
+    version: str | None
+    effective_date: date | None
+
+
 class SourceRef(Public):
     id: str
+    kind: SourceKind
     title: str
     publisher: str
     url: str
@@ -80,6 +88,9 @@ class IndicationPublic(Public):
     status: IndicationStatus
     population: str | None
     note: str | None
+    evidence: str | None = Field(
+        description="verbatim quote from the cited section or table ('...' joins parts)"
+    )
     source: SourceRef
 
 
@@ -98,6 +109,9 @@ class SideEffectPublic(Public):
     system_organ_class: str | None
     population: str | None
     wording: str | None
+    evidence: str | None = Field(
+        description="verbatim quote from the cited section or table ('...' joins parts)"
+    )
     source: SourceRef
 
 
@@ -107,6 +121,114 @@ class PrecautionPublic(Public):
     title: str
     detail: str
     plain_language: str | None
+    evidence: str | None = Field(
+        description="verbatim quote from the cited section or table ('...' joins parts)"
+    )
+    source: SourceRef
+
+
+class ProductPublic(Public):
+    id: str
+    name: str
+    form: str
+    route: str
+    strengths_mg: list[float]
+    concentration_mg_ml: float | None
+    scored: bool
+    brand_names: list[str]
+    release: str
+    evidence: str | None = Field(
+        description="verbatim quote from the cited section or table ('...' joins parts)"
+    )
+    source: SourceRef
+
+
+class DoseStepPublic(Public):
+    dose_mg: float = Field(description="per administration")
+    times_per_day: int
+    period_days: int = Field(description="1 = daily, 2 = every other day")
+    duration_days: int
+
+
+class IncrementRulePublic(Public):
+    increment_daily_mg: float
+    interval_days: int
+    times_per_day: int
+    target_min_daily_mg: float
+    target_max_daily_mg: float
+
+
+class KidneyBandPublic(Public):
+    crcl_min_ml_min: float = Field(description="inclusive lower bound")
+    crcl_max_ml_min: float | None = Field(description="exclusive upper bound; null = none")
+    min_daily_mg: float | None
+    max_daily_mg: float | None
+    doses_per_day: int | None
+    not_recommended: bool
+    note: str | None
+
+
+class KidneyDosingPublic(Public):
+    bands: list[KidneyBandPublic]
+    note: str | None
+    evidence: str | None = Field(
+        description="verbatim quote from the cited section or table ('...' joins parts)"
+    )
+    source: SourceRef
+
+
+class TaperPublic(Public):
+    labeled: bool = Field(
+        description="false when the label gives no schedule and this is a default"
+    )
+    step_daily_mg: float | None
+    step_fraction: float | None
+    interval_days: int
+    min_duration_days: int | None
+    note: str
+    evidence: str | None = Field(
+        description="verbatim quote from the cited section or table ('...' joins parts)"
+    )
+    source: SourceRef
+
+
+class RegimenWarningPublic(Public):
+    text: str
+    evidence: str | None = Field(
+        description="verbatim quote from the cited section or table ('...' joins parts)"
+    )
+    source: SourceRef
+
+
+class RegimenPublic(Public):
+    id: str
+    name: str
+    indication: str = Field(description="preferred term from the conditions vocabulary")
+    population: str
+    product: str | None = Field(description="id of the product it is written for")
+    steps: list[DoseStepPublic]
+    rule: IncrementRulePublic | None
+    target_daily_mg: float | None = Field(description="the label's usual target")
+    max_dose_mg: float | None = Field(description="per administration")
+    max_daily_mg: float = Field(description="the label's maximum daily dose")
+    renal: KidneyDosingPublic | None
+    taper: TaperPublic | None
+    warnings: list[RegimenWarningPublic]
+    note: str | None
+    evidence: str | None = Field(
+        description="verbatim quote from the cited section or table ('...' joins parts)"
+    )
+    source: SourceRef
+
+
+class ClaimPublic(Public):
+    claim: str
+    claimed_in: str
+    status: ClaimStatus
+    finding: str
+    evidence: str | None = Field(
+        description="verbatim quote from the cited section or table ('...' joins parts)"
+    )
     source: SourceRef
 
 
@@ -119,13 +241,13 @@ class DrugPublic(Public):
     rxcui: str | None
     atc_codes: list[str]
     routes: list[str]
-    products: list[Product]
-    sources: list[Source]
+    products: list[ProductPublic]
+    sources: list[SourcePublic]
     indications: list[IndicationPublic]
     adverse_reactions: list[SideEffectPublic]
     precautions: list[PrecautionPublic]
-    regimens: list[Regimen]
-    claims: list[Claim]
+    regimens: list[RegimenPublic]
+    claims: list[ClaimPublic]
 
 
 class TermPublic(Public):
@@ -198,14 +320,7 @@ class WarningPublic(Public):
     source: SourceRef | None = Field(description="null for the engine's own notes")
 
 
-class RenalBandPublic(Public):
-    crcl_min_ml_min: float
-    crcl_max_ml_min: float | None
-    min_daily_mg: float | None
-    max_daily_mg: float | None
-    doses_per_day: int | None
-    not_recommended: bool
-    note: str | None
+class RenalBandPublic(KidneyBandPublic):
     source: SourceRef
 
 

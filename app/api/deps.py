@@ -1,21 +1,22 @@
-"""Shared dependencies: the read model, drug-name resolution, paging, strict query parameters."""
+"""Shared dependencies: the read model, settings, drug-name resolution, paging, strict queries."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from starlette.responses import Response
 
 from app import errors
-from app.api.cache import CACHE_CONTROL, cache_key
-from app.config import get_settings
+from app.catalog.models import SourceKind, VocabularyKind
+from app.config import Settings
 from app.domain import names
-from app.readmodel import ReadModel
+from app.readmodel import ReadModel, cache
 
 
 async def get_read_model(request: Request) -> ReadModel:
@@ -23,7 +24,14 @@ async def get_read_model(request: Request) -> ReadModel:
     return read_model
 
 
+async def get_settings(request: Request) -> Settings:
+    """The settings the app was created with (create_app(settings) is honoured everywhere)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
 ReadModelDep = Annotated[ReadModel, Depends(get_read_model)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 DrugQuery = Annotated[
     str,
@@ -38,6 +46,12 @@ DrugFilter = Annotated[
     str | None,
     Query(min_length=1, max_length=200, description="any name of a drug", examples=["baclofen"]),
 ]
+EvidenceFilter = Annotated[
+    SourceKind | None,
+    Query(
+        description="keep only facts whose source is of this kind (fda_label: an FDA label record)"
+    ),
+]
 Limit = Annotated[int, Query(ge=1, le=100, description="results per page (1 to 100)")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="results to skip")]
 
@@ -50,18 +64,24 @@ def resolve_drug_id(read_model: ReadModel, name: str) -> str:
     return drug_id
 
 
-def resolve_term(read_model: ReadModel, kind: str, name: str) -> str:
-    terms = read_model.conditions if kind == "conditions" else read_model.effects
+def resolve_term(read_model: ReadModel, kind: VocabularyKind, name: str) -> str:
+    """The preferred term `name` names in a vocabulary, or a 404 with suggestions."""
+    terms = read_model.vocabulary(kind)
     term = terms.resolve(name)
     if term is None:
-        raise errors.UnknownTerm(kind, name.strip(), names.suggest(name, terms.preferred.values()))
+        raise errors.UnknownTerm(
+            kind.value, name.strip(), names.suggest(name, terms.preferred.values())
+        )
     return term
 
 
 def meta(
-    read_model: ReadModel, total: int | None = None, limit: int = 0, offset: int = 0
+    settings: Settings,
+    read_model: ReadModel,
+    total: int | None = None,
+    limit: int = 0,
+    offset: int = 0,
 ) -> dict[str, Any]:
-    settings = get_settings()
     out: dict[str, Any] = {
         "disclaimer": settings.DISCLAIMER,
         "license": settings.LICENSE,
@@ -73,29 +93,26 @@ def meta(
     return out
 
 
-def page_body(read_model: ReadModel, rows: list[Any], limit: int, offset: int) -> bytes:
+def page_body(
+    settings: Settings, read_model: ReadModel, rows: Sequence[BaseModel], limit: int, offset: int
+) -> bytes:
     return orjson.dumps(
         {
-            "meta": meta(read_model, len(rows), limit, offset),
-            "results": rows[offset : offset + limit],
+            "meta": meta(settings, read_model, len(rows), limit, offset),
+            "results": [r.model_dump(mode="json") for r in rows[offset : offset + limit]],
         }
     )
 
 
-def json_response(
+def cached(
     request: Request,
     read_model: ReadModel,
     build: Callable[[], bytes],
     media_type: str = "application/json",
     headers: tuple[tuple[str, str], ...] = (),
 ) -> Response:
-    """A cached body with its ETag; 304 when the client already has this version."""
-    hit = read_model.cached(cache_key(request.scope), build, media_type, headers)
-    out = {"ETag": hit.etag, "Cache-Control": CACHE_CONTROL, **dict(hit.headers)}
-    if_none_match = request.headers.get("if-none-match")
-    if if_none_match is not None and hit.etag in [t.strip() for t in if_none_match.split(",")]:
-        return Response(status_code=304, headers=out)
-    return Response(hit.body, media_type=hit.media_type, headers=out)
+    """Answer from the read model's body cache (built at most once per data version)."""
+    return cache.respond_to(request, read_model.cache, build, media_type, headers)
 
 
 def _query_names(dependant: Dependant) -> set[str]:

@@ -8,7 +8,6 @@ from starlette.responses import Response
 
 from app import errors, schemas
 from app.api import deps
-from app.domain import names
 
 router = APIRouter(prefix="/drugs", tags=["drugs"])
 
@@ -24,6 +23,7 @@ router = APIRouter(prefix="/drugs", tags=["drugs"])
 async def read_drugs(
     request: Request,
     read_model: deps.ReadModelDep,
+    settings: deps.SettingsDep,
     q: Annotated[
         str | None,
         Query(max_length=200, description="part of a drug's name", examples=["bac"]),
@@ -34,17 +34,9 @@ async def read_drugs(
     """List drug summaries, paged."""
 
     def build() -> bytes:
-        rows = read_model.summaries
-        if q is not None and q.strip():
-            wanted = names.normalize(q)
-            rows = [
-                s
-                for s in rows
-                if any(wanted in names.normalize(n) for n in read_model.drugs[str(s["id"])].names())
-            ]
-        return deps.page_body(read_model, rows, limit, offset)
+        return deps.page_body(settings, read_model, read_model.find_drugs(q), limit, offset)
 
-    return deps.json_response(request, read_model, build)
+    return deps.cached(request, read_model, build)
 
 
 @router.get(
@@ -59,6 +51,7 @@ async def read_drugs(
 async def read_drug(
     request: Request,
     read_model: deps.ReadModelDep,
+    settings: deps.SettingsDep,
     drug: Annotated[
         str,
         Path(
@@ -67,11 +60,14 @@ async def read_drug(
     ],
 ) -> Response:
     """Read one drug's monograph."""
-    drug_id = deps.resolve_drug_id(read_model, drug)
+    entry = read_model.drugs[deps.resolve_drug_id(read_model, drug)]
 
     def build() -> bytes:
         return orjson.dumps(
-            {"meta": deps.meta(read_model), "results": read_model.monographs[drug_id]}
+            {
+                "meta": deps.meta(settings, read_model),
+                "results": entry.monograph.model_dump(mode="json"),
+            }
         )
 
-    return deps.json_response(request, read_model, build)
+    return deps.cached(request, read_model, build)

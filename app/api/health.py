@@ -6,7 +6,6 @@ from starlette.responses import Response
 
 from app import schemas
 from app.api import deps
-from app.config import get_settings
 
 router = APIRouter(tags=["health"])
 
@@ -17,10 +16,10 @@ router = APIRouter(tags=["health"])
     summary="Health check",
     description="Status, number of drugs served and the data version.",
 )
-async def read_health(read_model: deps.ReadModelDep) -> Response:
+async def read_health(read_model: deps.ReadModelDep, settings: deps.SettingsDep) -> Response:
     """Report liveness and the data served."""
     body = {
-        "meta": {"disclaimer": get_settings().DISCLAIMER},
+        "meta": {"disclaimer": settings.DISCLAIMER},
         "status": "ok",
         "drugs": len(read_model.drugs),
         "data_version": read_model.data_version,

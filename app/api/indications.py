@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from app import errors, schemas
 from app.api import deps
+from app.catalog.models import VocabularyKind
 
 router = APIRouter(prefix="/indications", tags=["indications"])
 
@@ -25,6 +26,7 @@ router = APIRouter(prefix="/indications", tags=["indications"])
 async def read_indications(
     request: Request,
     read_model: deps.ReadModelDep,
+    settings: deps.SettingsDep,
     drug: deps.DrugFilter = None,
     condition: Annotated[
         str | None,
@@ -38,28 +40,20 @@ async def read_indications(
     labeled: Annotated[
         bool | None, Query(description="true: labeled only; false: not labeled")
     ] = None,
+    evidence: deps.EvidenceFilter = None,
     limit: deps.Limit = 20,
     offset: deps.Offset = 0,
 ) -> Response:
     """List indications, by drug or by condition."""
     drug_id = deps.resolve_drug_id(read_model, drug) if drug is not None else None
-    term = deps.resolve_term(read_model, "conditions", condition) if condition is not None else None
+    term = (
+        deps.resolve_term(read_model, VocabularyKind.conditions, condition)
+        if condition is not None
+        else None
+    )
 
     def build() -> bytes:
-        if term is not None:
-            wanted = read_model.conditions.expand(term)
-            rows = [
-                r for t in sorted(wanted) for r in read_model.indications_by_condition.get(t, [])
-            ]
-            rows.sort(key=lambda r: (str(r["drug"]["id"]), str(r["condition"])))  # type: ignore[index]
-            if drug_id is not None:
-                rows = [r for r in rows if r["drug"]["id"] == drug_id]  # type: ignore[index]
-        elif drug_id is not None:
-            rows = read_model.indications_by_drug[drug_id]
-        else:
-            rows = read_model.all_indications
-        if labeled is not None:
-            rows = [r for r in rows if r["labeled"] is labeled]
-        return deps.page_body(read_model, rows, limit, offset)
+        rows = read_model.find_indications(drug_id, term, labeled, evidence)
+        return deps.page_body(settings, read_model, rows, limit, offset)
 
-    return deps.json_response(request, read_model, build)
+    return deps.cached(request, read_model, build)

@@ -9,8 +9,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from app.config import get_settings
-
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 CSP = (
@@ -30,7 +28,7 @@ async def read_planner(
     response = TEMPLATES.TemplateResponse(
         request,
         "planner.html",
-        {"drug": drug, "static": "/static", "disclaimer": get_settings().DISCLAIMER},
+        {"drug": drug, "static": "/static", "disclaimer": request.app.state.settings.DISCLAIMER},
     )
     response.headers["Content-Security-Policy"] = CSP
     return response

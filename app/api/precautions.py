@@ -24,8 +24,10 @@ router = APIRouter(prefix="/precautions", tags=["precautions"])
 async def read_precautions(
     request: Request,
     read_model: deps.ReadModelDep,
+    settings: deps.SettingsDep,
     drug: deps.DrugFilter = None,
     category: Annotated[PrecautionCategory | None, Query(description="one category")] = None,
+    evidence: deps.EvidenceFilter = None,
     limit: deps.Limit = 20,
     offset: deps.Offset = 0,
 ) -> Response:
@@ -33,13 +35,7 @@ async def read_precautions(
     drug_id = deps.resolve_drug_id(read_model, drug) if drug is not None else None
 
     def build() -> bytes:
-        rows = (
-            read_model.precautions_by_drug[drug_id]
-            if drug_id is not None
-            else read_model.all_precautions
-        )
-        if category is not None:
-            rows = [r for r in rows if r["category"] == category.value]
-        return deps.page_body(read_model, rows, limit, offset)
+        rows = read_model.find_precautions(drug_id, category, evidence)
+        return deps.page_body(settings, read_model, rows, limit, offset)
 
-    return deps.json_response(request, read_model, build)
+    return deps.cached(request, read_model, build)

@@ -11,12 +11,12 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
-from app import errors, readmodel, schemas
+from app import errors, schemas
 from app.api import deps
-from app.catalog.models import Drug, Regimen
-from app.domain import kidney
-from app.domain import titration as engine
-from app.readmodel import ReadModel
+from app.config import Settings
+from app.domain import kidney, titration
+from app.domain.regimen import RegimenSpec
+from app.readmodel import DrugEntry, ReadModel
 from app.render import calendar, chart, fhir, tabular
 
 router = APIRouter(prefix="/titration", tags=["titration"])
@@ -82,7 +82,7 @@ class TitrationIn(BaseModel):
     regimen: str | None = Field(
         default=None, max_length=80, description="regimen id; default first"
     )
-    direction: engine.Direction = engine.Direction.up
+    direction: titration.Direction = titration.Direction.up
     start_daily_mg: float | None = Field(default=None, gt=0, le=100_000)
     step_daily_mg: float | None = Field(default=None, gt=0, le=100_000)
     interval_days: int | None = Field(default=None, ge=1, le=365)
@@ -106,7 +106,7 @@ def _format(request: Request, given: Format | None) -> Format:
     return Format.json
 
 
-def _regimen(drug: Drug, wanted: str | None) -> Regimen:
+def _regimen(drug: DrugEntry, wanted: str | None) -> RegimenSpec:
     if not drug.regimens:
         raise errors.NotFound(
             f"The label data for '{drug.id}' has no titration regimen "
@@ -120,62 +120,86 @@ def _regimen(drug: Drug, wanted: str | None) -> Regimen:
     raise errors.UnknownRegimen(drug.id, wanted, [r.id for r in drug.regimens])
 
 
-def _plan(read_model: ReadModel, body: TitrationIn) -> dict[str, Any]:
+def _resolve(read_model: ReadModel, body: TitrationIn) -> tuple[DrugEntry, RegimenSpec]:
     drug = read_model.drugs[deps.resolve_drug_id(read_model, body.drug)]
-    regimen = _regimen(drug, body.regimen)
-    product = next((p for p in drug.products if p.id == regimen.product), None)
-    request = engine.Request(
+    return drug, _regimen(drug, body.regimen)
+
+
+def _plan(drug: DrugEntry, regimen: RegimenSpec, body: TitrationIn) -> titration.Plan:
+    product = drug.products.get(regimen.product_id) if regimen.product_id else None
+    request = titration.PlanRequest(
         **body.model_dump(exclude={"drug", "regimen", "patient"}),
-        patient=engine.Patient(**body.patient.model_dump()),
+        patient=titration.Patient(**body.patient.model_dump()),
     )
     try:
-        plan = engine.plan(regimen, request, product)
-    except engine.LimitExceeded as exc:
+        return titration.plan(regimen, request, product)
+    except titration.LimitExceeded as exc:
         raise errors.DoseLimitExceeded(
             str(exc),
             limit={"name": exc.name, "value_mg": exc.limit_mg, "requested_mg": exc.requested_mg},
-            source=readmodel.source_ref(drug, exc.fact),  # type: ignore[arg-type]
+            source=drug.source_ref(exc.citation).model_dump(mode="json")
+            if exc.citation is not None
+            else {},
         ) from None
-    except engine.TitrationError as exc:
-        members = {"source": readmodel.source_ref(drug, exc.fact)} if exc.fact is not None else {}
+    except titration.TitrationError as exc:
+        members = (
+            {"source": drug.source_ref(exc.citation).model_dump(mode="json")}
+            if exc.citation is not None
+            else {}
+        )
         raise errors.InvalidPlan(str(exc), **members) from None
     except ValueError as exc:
         raise errors.InvalidPlan(str(exc)) from None
+
+
+def to_public(drug: DrugEntry, regimen: RegimenSpec, plan: titration.Plan) -> dict[str, Any]:
+    """The one mapping from a domain plan to the public model (as JSON-ready data)."""
+    product = drug.products.get(regimen.product_id) if regimen.product_id else None
     band = plan.renal_band
-    result = schemas.TitrationPublic.model_validate(
-        {
-            "drug": {"id": drug.id, "generic_name": drug.generic_name},
-            "regimen": {
-                "id": regimen.id,
-                "name": regimen.name,
-                "indication": regimen.indication,
-                "population": regimen.population,
-                "source": readmodel.source_ref(drug, regimen),
-            },
-            "product": product.model_dump() if product is not None else None,
-            "direction": plan.direction.value,
-            "steps": [vars(s) for s in plan.steps],
-            "max_daily_mg": plan.max_daily_mg,
-            "max_dose_mg": plan.max_dose_mg,
-            "crcl_ml_min": plan.crcl_ml_min,
-            "renal_band": {**band.model_dump(), "source": readmodel.source_ref(drug, regimen.renal)}  # type: ignore[arg-type]
-            if band is not None
-            else None,
-            "warnings": [
-                {
-                    "text": w.text,
-                    "source": readmodel.source_ref(drug, w.fact) if w.fact is not None else None,
-                }
-                for w in plan.warnings
-            ],
-        }
+    result = schemas.TitrationPublic(
+        drug=schemas.DrugRef(id=drug.id, generic_name=drug.summary.generic_name),
+        regimen=schemas.RegimenRef(
+            id=regimen.id,
+            name=regimen.name,
+            indication=regimen.indication,
+            population=regimen.population,
+            source=drug.source_ref(regimen.citation),
+        ),
+        product=schemas.ProductRef(
+            id=product.id,
+            name=product.name,
+            form=product.form,
+            strengths_mg=list(product.strengths_mg),
+            scored=product.scored,
+        )
+        if product is not None
+        else None,
+        direction=plan.direction.value,
+        steps=[schemas.StepPublic(**vars(s)) for s in plan.steps],
+        max_daily_mg=plan.max_daily_mg,
+        max_dose_mg=plan.max_dose_mg,
+        crcl_ml_min=plan.crcl_ml_min,
+        renal_band=schemas.RenalBandPublic(
+            **vars(band), source=drug.source_ref(regimen.kidney.citation)
+        )
+        if band is not None and regimen.kidney is not None
+        else None,
+        warnings=[
+            schemas.WarningPublic(
+                text=w.text,
+                source=drug.source_ref(w.citation) if w.citation is not None else None,
+            )
+            for w in plan.warnings
+        ],
     )
     return result.model_dump(mode="json")
 
 
-def _render_body(read_model: ReadModel, plan: dict[str, Any], fmt: Format) -> bytes:
+def _render_body(
+    settings: Settings, read_model: ReadModel, plan: dict[str, Any], fmt: Format
+) -> bytes:
     if fmt is Format.json:
-        return orjson.dumps({"meta": deps.meta(read_model), "results": plan})
+        return orjson.dumps({"meta": deps.meta(settings, read_model), "results": plan})
     if fmt is Format.fhir:
         return orjson.dumps(fhir.medication_request(plan))
     if fmt is Format.csv:
@@ -247,11 +271,12 @@ DESCRIPTION = (
 async def read_titration(
     request: Request,
     read_model: deps.ReadModelDep,
+    settings: deps.SettingsDep,
     drug: deps.DrugQuery,
     regimen: Annotated[str | None, Query(max_length=80, description="regimen id")] = None,
     direction: Annotated[
-        engine.Direction, Query(description="up (default) or down")
-    ] = engine.Direction.up,
+        titration.Direction, Query(description="up (default) or down")
+    ] = titration.Direction.up,
     target_daily_mg: Annotated[float | None, Query(gt=0, le=100_000)] = None,
     current_daily_mg: Annotated[
         float | None, Query(gt=0, le=100_000, description="for a taper")
@@ -287,13 +312,14 @@ async def read_titration(
         ),
     )
     fmt = _format(request, format)
+    found, chosen = _resolve(read_model, body)
 
     def build() -> bytes:
-        return _render_body(read_model, _plan(read_model, body), fmt)
+        plan = to_public(found, chosen, _plan(found, chosen, body))
+        return _render_body(settings, read_model, plan, fmt)
 
-    drug_found = read_model.drugs[deps.resolve_drug_id(read_model, drug)]
-    name = f"{drug_found.id}-{_regimen(drug_found, regimen).id}"
-    return deps.json_response(request, read_model, build, MEDIA[fmt], _headers(name, fmt))
+    headers = _headers(f"{found.id}-{chosen.id}", fmt)
+    return deps.cached(request, read_model, build, MEDIA[fmt], headers)
 
 
 @router.post(
@@ -308,16 +334,18 @@ async def read_titration(
 async def create_titration(
     request: Request,
     read_model: deps.ReadModelDep,
+    settings: deps.SettingsDep,
     _json: Annotated[None, Depends(require_json)],
     body: Annotated[TitrationIn, Body()],
     format: Annotated[Format | None, Query(description="json, fhir, csv, ics or svg")] = None,
 ) -> Response:
     """Build a custom titration or taper plan."""
     fmt = _format(request, format)
-    plan = _plan(read_model, body)
-    name = f"{plan['drug']['id']}-{plan['regimen']['id']}"
+    found, chosen = _resolve(read_model, body)
+    plan = to_public(found, chosen, _plan(found, chosen, body))
+    name = f"{found.id}-{chosen.id}"
     return Response(
-        _render_body(read_model, plan, fmt),
+        _render_body(settings, read_model, plan, fmt),
         media_type=MEDIA[fmt],
         headers={"Cache-Control": "no-store", **dict(_headers(name, fmt))},
     )

@@ -1,6 +1,5 @@
 """/vocabulary: the shared terms for conditions and effects, with synonyms and hierarchy."""
 
-from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
@@ -8,14 +7,9 @@ from starlette.responses import Response
 
 from app import errors, schemas
 from app.api import deps
-from app.domain import names
+from app.catalog.models import VocabularyKind
 
 router = APIRouter(prefix="/vocabulary", tags=["vocabulary"])
-
-
-class Kind(StrEnum):
-    conditions = "conditions"
-    effects = "effects"
 
 
 @router.get(
@@ -30,7 +24,8 @@ class Kind(StrEnum):
 async def read_vocabulary(
     request: Request,
     read_model: deps.ReadModelDep,
-    kind: Annotated[Kind, Path(description="conditions or effects")],
+    settings: deps.SettingsDep,
+    kind: Annotated[VocabularyKind, Path(description="conditions or effects")],
     q: Annotated[
         str | None, Query(max_length=200, description="part of a name", examples=["sclerosis"])
     ] = None,
@@ -40,10 +35,7 @@ async def read_vocabulary(
     """List the terms of one vocabulary."""
 
     def build() -> bytes:
-        rows = read_model.terms[kind.value]
-        if q is not None and q.strip():
-            wanted = names.normalize(q)
-            rows = [r for r in rows if any(wanted in str(n) for n in r["names"])]  # type: ignore[attr-defined]
-        return deps.page_body(read_model, rows, limit, offset)
+        rows = read_model.find_terms(kind, q)
+        return deps.page_body(settings, read_model, rows, limit, offset)
 
-    return deps.json_response(request, read_model, build)
+    return deps.cached(request, read_model, build)

@@ -11,12 +11,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.catalog.models import Drug, Vocabulary
+from app.catalog.models import Drug, Vocabulary, VocabularyKind
 from app.domain.names import normalize
 
 DRUGS_DIR = "drugs"
 VOCABULARY_DIR = "vocabulary"
-VOCABULARY_KINDS = ("conditions", "effects")
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ class CatalogError(Exception):
 class Terms:
     """A controlled vocabulary: any synonym (normalized) -> its preferred term."""
 
-    kind: str
+    kind: VocabularyKind
     preferred: dict[str, str]
     broader: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -91,7 +90,7 @@ def data_version(data_dir: Path) -> str:
 
 def _data_files(data_dir: Path) -> list[Path]:
     files = sorted((data_dir / DRUGS_DIR).glob("*.json"))
-    files += [data_dir / VOCABULARY_DIR / f"{kind}.json" for kind in VOCABULARY_KINDS]
+    files += [data_dir / VOCABULARY_DIR / f"{kind.value}.json" for kind in VocabularyKind]
     return [f for f in files if f.is_file()]
 
 
@@ -123,9 +122,9 @@ def _validation_problems(label: str, exc: ValidationError) -> list[Problem]:
     return out
 
 
-def load_vocabulary(data_dir: Path, kind: str, problems: list[Problem]) -> Terms:
-    label = f"{VOCABULARY_DIR}/{kind}.json"
-    path = data_dir / VOCABULARY_DIR / f"{kind}.json"
+def load_vocabulary(data_dir: Path, kind: VocabularyKind, problems: list[Problem]) -> Terms:
+    label = f"{VOCABULARY_DIR}/{kind.value}.json"
+    path = data_dir / VOCABULARY_DIR / f"{kind.value}.json"
     preferred: dict[str, str] = {}
     broader: dict[str, tuple[str, ...]] = {}
     if not path.is_file():
@@ -235,8 +234,8 @@ def _check_unique_names(drugs: list[tuple[str, Drug]]) -> list[Problem]:
 def load_catalog(data_dir: Path, *, include_synthetic: bool = False) -> Catalog:
     """Validate every data file; raise CatalogError listing every problem, else the catalog."""
     problems: list[Problem] = []
-    conditions = load_vocabulary(data_dir, "conditions", problems)
-    effects = load_vocabulary(data_dir, "effects", problems)
+    conditions = load_vocabulary(data_dir, VocabularyKind.conditions, problems)
+    effects = load_vocabulary(data_dir, VocabularyKind.effects, problems)
     vocabulary_ok = not problems
     drug_dir = data_dir / DRUGS_DIR
     if not drug_dir.is_dir():

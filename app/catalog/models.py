@@ -158,7 +158,7 @@ class Precaution(Sourced):
     plain_language: Text | None = None
 
 
-class Step(Strict):
+class DoseStep(Strict):
     dose_mg: PositiveMg = Field(description="dose per administration")
     times_per_day: int = Field(ge=1, le=12)
     period_days: int = Field(default=1, ge=1, le=28, description="1 = daily, 2 = every other day")
@@ -169,7 +169,7 @@ class Step(Strict):
         return self.dose_mg * self.times_per_day / self.period_days
 
 
-class Rule(Strict):
+class IncrementRule(Strict):
     """How the label continues after its fixed steps: increments until the target range."""
 
     increment_daily_mg: PositiveMg
@@ -247,7 +247,7 @@ class Taper(Sourced):
         return self
 
 
-class Warning(Sourced):
+class RegimenWarning(Sourced):
     text: Text
 
 
@@ -257,8 +257,8 @@ class Regimen(Sourced):
     indication: Name = Field(description="a term of data/vocabulary/conditions.json")
     population: Name
     product: Slug | None = Field(default=None, description="id of the product it is written for")
-    steps: list[Step] = Field(default_factory=list)
-    rule: Rule | None = None
+    steps: list[DoseStep] = Field(default_factory=list)
+    rule: IncrementRule | None = None
     target_daily_mg: PositiveMg | None = Field(
         default=None, description="the label's usual target; default for a schedule"
     )
@@ -266,7 +266,7 @@ class Regimen(Sourced):
     max_daily_mg: PositiveMg
     renal: Renal | None = None
     taper: Taper | None = None
-    warnings: list[Warning] = Field(default_factory=list)
+    warnings: list[RegimenWarning] = Field(default_factory=list)
     note: Text | None = None
 
     @model_validator(mode="after")
@@ -386,6 +386,13 @@ class VocabularyTerm(Strict):
     )
 
 
+class VocabularyKind(StrEnum):
+    """The two controlled vocabularies: what `condition=` and `effect=` accept."""
+
+    conditions = "conditions"
+    effects = "effects"
+
+
 class Vocabulary(Strict):
-    kind: Annotated[str, StringConstraints(pattern=r"^(conditions|effects)$")]
+    kind: VocabularyKind
     terms: list[VocabularyTerm]

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, text
+from sqlalchemy import delete, insert, inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from app import models
 from app.catalog import loader
-from app.catalog.models import Drug
+from app.catalog.models import Drug, Sourced
 from app.domain.names import normalize
 
 Progress = Callable[[int, int], None]
@@ -24,9 +23,16 @@ Progress = Callable[[int, int], None]
 _TABLES: tuple[type[SQLModel], ...] = (
     models.DrugNameRow,
     models.SourceRow,
+    models.ProductRow,
     models.IndicationRow,
     models.AdverseReactionRow,
     models.PrecautionRow,
+    models.ClaimRow,
+    models.RegimenStepRow,
+    models.KidneyBandRow,
+    models.KidneyDosingRow,
+    models.TaperRow,
+    models.RegimenWarningRow,
     models.RegimenRow,
     models.VocabularyRow,
     models.DrugRow,
@@ -43,6 +49,21 @@ class SeedResult:
 
 
 def create_tables(engine: Engine) -> None:
+    """Create missing tables; catalog tables of an older layout are dropped (seeding refills them).
+
+    The catalog tables hold nothing but what the data files say, so a layout change is handled
+    by rebuilding them rather than by a migration.
+    """
+    tables = [t.__table__ for t in _TABLES]  # type: ignore[attr-defined]
+    existing = inspect(engine)
+    stale = [
+        t
+        for t in tables
+        if existing.has_table(t.name)
+        and {c["name"] for c in existing.get_columns(t.name)} != set(t.columns.keys())
+    ]
+    if stale:
+        SQLModel.metadata.drop_all(engine, tables=[t for t in tables if existing.has_table(t.name)])
     SQLModel.metadata.create_all(engine)
 
 
@@ -58,21 +79,87 @@ def last_updated(drugs: list[Drug]) -> str | None:
     return max(dates).isoformat() if dates else None
 
 
-def _rows(drug: Drug, catalog: loader.Catalog) -> dict[type[SQLModel], list[dict[str, Any]]]:
-    conditions, effects = catalog.conditions, catalog.effects
-    names: list[dict[str, Any]] = []
-    seen: set[str] = set()
+def _fact(fact: Sourced) -> dict[str, Any]:
+    return {"source_key": fact.source, "section": fact.section, "evidence": fact.evidence}
+
+
+def _names(drug: Drug) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
     for kind, values in (
         ("id", [drug.id]),
         ("generic", [drug.generic_name]),
         ("brand", drug.brand_names),
         ("synonym", drug.synonyms),
     ):
-        for value in values:
-            key = normalize(value)
-            if key not in seen:
-                seen.add(key)
-                names.append({"normalized": key, "name": value, "kind": kind, "drug_id": drug.id})
+        for position, value in enumerate(values):
+            rows.append(
+                {
+                    "normalized": normalize(value),
+                    "name": value,
+                    "kind": kind,
+                    "position": position,
+                    "drug_id": drug.id,
+                }
+            )
+    return rows
+
+
+def _regimen_rows(
+    drug: Drug, catalog: loader.Catalog
+) -> dict[type[SQLModel], list[dict[str, Any]]]:
+    out: dict[type[SQLModel], list[dict[str, Any]]] = {
+        models.RegimenRow: [],
+        models.RegimenStepRow: [],
+        models.KidneyDosingRow: [],
+        models.KidneyBandRow: [],
+        models.TaperRow: [],
+        models.RegimenWarningRow: [],
+    }
+    for position, r in enumerate(drug.regimens):
+        key = {"drug_id": drug.id, "regimen_key": r.id}
+        rule = r.rule
+        out[models.RegimenRow].append(
+            {
+                **key,
+                **_fact(r),
+                "position": position,
+                "name": r.name,
+                "indication": catalog.conditions.resolve(r.indication) or r.indication,
+                "indication_label": r.indication,
+                "population": r.population,
+                "product_key": r.product,
+                "target_daily_mg": r.target_daily_mg,
+                "max_dose_mg": r.max_dose_mg,
+                "max_daily_mg": r.max_daily_mg,
+                "note": r.note,
+                "rule_increment_daily_mg": rule.increment_daily_mg if rule else None,
+                "rule_interval_days": rule.interval_days if rule else None,
+                "rule_times_per_day": rule.times_per_day if rule else None,
+                "rule_target_min_daily_mg": rule.target_min_daily_mg if rule else None,
+                "rule_target_max_daily_mg": rule.target_max_daily_mg if rule else None,
+            }
+        )
+        out[models.RegimenStepRow].extend(
+            {**key, "position": i, **step.model_dump()} for i, step in enumerate(r.steps)
+        )
+        if r.renal is not None:
+            out[models.KidneyDosingRow].append({**key, **_fact(r.renal), "note": r.renal.note})
+            out[models.KidneyBandRow].extend(
+                {**key, "position": i, **band.model_dump()} for i, band in enumerate(r.renal.bands)
+            )
+        if r.taper is not None:
+            taper = r.taper.model_dump(exclude={"source", "section", "evidence"})
+            out[models.TaperRow].append({**key, **_fact(r.taper), **taper})
+        out[models.RegimenWarningRow].extend(
+            {**key, **_fact(w), "position": i, "text": w.text} for i, w in enumerate(r.warnings)
+        )
+    return out
+
+
+def _rows(drug: Drug, catalog: loader.Catalog) -> dict[type[SQLModel], list[dict[str, Any]]]:
+    """The one mapping from a validated drug document to table rows."""
+    conditions, effects = catalog.conditions, catalog.effects
+    ref = {"drug_id": drug.id}
     return {
         models.DrugRow: [
             {
@@ -80,14 +167,16 @@ def _rows(drug: Drug, catalog: loader.Catalog) -> dict[type[SQLModel], list[dict
                 "generic_name": drug.generic_name,
                 "drug_class": drug.drug_class,
                 "rxcui": drug.rxcui,
-                "document": drug.model_dump_json(exclude_defaults=False),
+                "atc_codes": drug.atc_codes,
+                "routes": drug.routes,
             }
         ],
-        models.DrugNameRow: names,
+        models.DrugNameRow: _names(drug),
         models.SourceRow: [
             {
-                "drug_id": drug.id,
+                **ref,
                 "source_key": s.id,
+                "kind": s.kind.value,
                 "title": s.title,
                 "publisher": s.publisher,
                 "url": s.url,
@@ -97,23 +186,32 @@ def _rows(drug: Drug, catalog: loader.Catalog) -> dict[type[SQLModel], list[dict
             }
             for s in drug.sources
         ],
+        models.ProductRow: [
+            {
+                **ref,
+                **_fact(p),
+                "product_key": p.id,
+                **p.model_dump(exclude={"id", "source", "section", "evidence"}),
+            }
+            for p in drug.products
+        ],
         models.IndicationRow: [
             {
-                "drug_id": drug.id,
+                **ref,
+                **_fact(i),
                 "condition": conditions.resolve(i.condition) or i.condition,
                 "condition_label": i.condition,
                 "labeled": i.labeled,
                 "status": i.status.value,
                 "population": i.population,
                 "note": i.note,
-                "source_key": i.source,
-                "section": i.section,
             }
             for i in drug.indications
         ],
         models.AdverseReactionRow: [
             {
-                "drug_id": drug.id,
+                **ref,
+                **_fact(a),
                 "effect": effects.resolve(a.effect) or a.effect,
                 "effect_label": a.effect,
                 "incidence_low_pct": a.incidence_low_pct,
@@ -122,35 +220,34 @@ def _rows(drug: Drug, catalog: loader.Catalog) -> dict[type[SQLModel], list[dict
                 "frequency_band": a.frequency_band.value,
                 "serious": a.serious,
                 "system_organ_class": a.system_organ_class,
+                "population": a.population,
                 "wording": a.wording,
-                "source_key": a.source,
-                "section": a.section,
             }
             for a in drug.adverse_reactions
         ],
         models.PrecautionRow: [
             {
-                "drug_id": drug.id,
+                **ref,
+                **_fact(p),
                 "category": p.category.value,
                 "title": p.title,
                 "detail": p.detail,
                 "plain_language": p.plain_language,
-                "source_key": p.source,
-                "section": p.section,
             }
             for p in drug.precautions
         ],
-        models.RegimenRow: [
+        models.ClaimRow: [
             {
-                "drug_id": drug.id,
-                "regimen_key": r.id,
-                "name": r.name,
-                "indication": conditions.resolve(r.indication) or r.indication,
-                "max_daily_mg": r.max_daily_mg,
-                "document": r.model_dump_json(),
+                **ref,
+                **_fact(c),
+                "claim": c.claim,
+                "claimed_in": c.claimed_in,
+                "status": c.status.value,
+                "finding": c.finding,
             }
-            for r in drug.regimens
+            for c in drug.claims
         ],
+        **_regimen_rows(drug, catalog),
     }
 
 
@@ -160,7 +257,7 @@ def _vocabulary_rows(terms: loader.Terms) -> list[dict[str, Any]]:
             "kind": terms.kind,
             "normalized": key,
             "term": term,
-            "broader": json.dumps(list(terms.broader.get(term, ()))),
+            "broader": list(terms.broader.get(term, ())),
         }
         for key, term in sorted(terms.preferred.items())
     ]

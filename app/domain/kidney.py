@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import StrEnum
 
-from app.catalog.models import RenalBand
+from app.domain.regimen import KidneyBand
 
 
 class Sex(StrEnum):
@@ -33,7 +33,7 @@ def cockcroft_gault(
     return round(crcl, 1)
 
 
-def band_for(crcl_ml_min: float, bands: Sequence[RenalBand]) -> RenalBand | None:
+def band_for(crcl_ml_min: float, bands: Sequence[KidneyBand]) -> KidneyBand | None:
     """The band whose [min, max) range holds the clearance; None below the lowest band."""
     for band in bands:
         upper = band.crcl_max_ml_min

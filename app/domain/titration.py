@@ -11,8 +11,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
-from app.catalog.models import Product, Regimen, RenalBand, Sourced
 from app.domain import kidney
+from app.domain.regimen import Citation, KidneyBand, ProductSpec, RegimenSpec
 
 EPSILON = 1e-9
 
@@ -23,13 +23,15 @@ class Direction(StrEnum):
 
 
 @dataclass(frozen=True)
-class Warning:
+class PlanNote:
+    """A warning that comes with a plan: the label's (with its citation) or the planner's own."""
+
     text: str
-    fact: Sourced | None = None  # where the warning comes from; None for the engine's own notes
+    citation: Citation | None = None
 
 
 @dataclass(frozen=True)
-class Step:
+class PlannedStep:
     step: int
     day_start: int
     day_end: int
@@ -58,7 +60,7 @@ class Patient:
 
 
 @dataclass(frozen=True)
-class Request:
+class PlanRequest:
     """What a caller asks for; everything optional falls back to the regimen's label values."""
 
     direction: Direction = Direction.up
@@ -83,29 +85,29 @@ class Request:
 @dataclass(frozen=True)
 class Plan:
     direction: Direction
-    steps: list[Step]
+    steps: list[PlannedStep]
     max_daily_mg: float
     max_dose_mg: float | None
     crcl_ml_min: float | None
-    renal_band: RenalBand | None
-    warnings: list[Warning]
+    renal_band: KidneyBand | None
+    warnings: list[PlanNote]
 
 
 class TitrationError(Exception):
     """The request cannot be planned as asked (bad combination of values)."""
 
-    def __init__(self, message: str, fact: Sourced | None = None) -> None:
+    def __init__(self, message: str, citation: Citation | None = None) -> None:
         super().__init__(message)
-        self.fact = fact
+        self.citation = citation
 
 
 class LimitExceeded(TitrationError):
     """A step would exceed a labeled maximum."""
 
     def __init__(
-        self, message: str, *, name: str, limit_mg: float, requested_mg: float, fact: Sourced
+        self, message: str, *, name: str, limit_mg: float, requested_mg: float, citation: Citation
     ) -> None:
-        super().__init__(message, fact)
+        super().__init__(message, citation)
         self.name = name
         self.limit_mg = limit_mg
         self.requested_mg = requested_mg
@@ -135,16 +137,16 @@ def creatinine_clearance(patient: Patient) -> float | None:
     return None
 
 
-def _label_daily_doses(regimen: Regimen) -> list[tuple[float, int, int, int]]:
+def _label_daily_doses(regimen: RegimenSpec) -> list[tuple[float, int, int, int]]:
     """The label's fixed steps as (dose_mg, times_per_day, period_days, duration_days)."""
     return [(s.dose_mg, s.times_per_day, s.period_days, s.duration_days) for s in regimen.steps]
 
 
-def _default_target(regimen: Regimen) -> float:
+def _default_target(regimen: RegimenSpec) -> float:
     if regimen.target_daily_mg is not None:
         return regimen.target_daily_mg
-    if regimen.rule is not None:
-        return regimen.rule.target_min_daily_mg
+    if regimen.increment is not None:
+        return regimen.increment.target_min_daily_mg
     if regimen.steps:
         last = regimen.steps[-1]
         return last.dose_mg * last.times_per_day / last.period_days
@@ -152,7 +154,7 @@ def _default_target(regimen: Regimen) -> float:
 
 
 def _up_label(
-    regimen: Regimen, target: float, truncate: bool, explicit: bool
+    regimen: RegimenSpec, target: float, truncate: bool, explicit: bool
 ) -> list[tuple[float, int, int, int]]:
     """The label schedule up to `target` mg/day: fixed steps, then the rule's increments.
 
@@ -175,7 +177,7 @@ def _up_label(
     reached = plan[-1][0] * plan[-1][1] / plan[-1][2] if plan else 0.0
     if reached >= target - EPSILON:
         return plan
-    rule = regimen.rule
+    rule = regimen.increment
     if rule is None:
         if not plan:
             raise TitrationError("the regimen has neither steps nor a rule")
@@ -184,7 +186,7 @@ def _up_label(
                 f"The label's schedule for this regimen ends at {_round(reached)} mg/day and names "
                 f"no further increments; to go to {_round(target)} mg/day, POST a custom plan "
                 "with step_daily_mg and interval_days.",
-                regimen,
+                regimen.citation,
             )
         return plan
     daily = reached if plan else 0.0
@@ -199,24 +201,24 @@ def _up_label(
 
 
 def _up_custom(
-    regimen: Regimen, request: Request, target: float
+    regimen: RegimenSpec, request: PlanRequest, target: float
 ) -> list[tuple[float, int, int, int]]:
     first = regimen.steps[0] if regimen.steps else None
     start = request.start_daily_mg
     if start is None:
-        start = first.daily_mg if first is not None else regimen.rule.target_min_daily_mg  # type: ignore[union-attr]
+        start = first.daily_mg if first is not None else regimen.increment.target_min_daily_mg  # type: ignore[union-attr]
     step = request.step_daily_mg
     if step is None:
-        if regimen.rule is not None:
-            step = regimen.rule.increment_daily_mg
+        if regimen.increment is not None:
+            step = regimen.increment.increment_daily_mg
         elif len(regimen.steps) > 1:
             step = regimen.steps[1].daily_mg - regimen.steps[0].daily_mg
         else:
             raise TitrationError("give step_daily_mg: the label names no increment")
     interval = request.interval_days
     if interval is None:
-        if regimen.rule is not None:
-            interval = regimen.rule.interval_days
+        if regimen.increment is not None:
+            interval = regimen.increment.interval_days
         elif first is not None:
             interval = first.duration_days
         else:
@@ -238,13 +240,13 @@ def _up_custom(
 
 
 def _taper(
-    regimen: Regimen, request: Request, band: RenalBand | None
-) -> tuple[list[tuple[float, int, int, int]], list[Warning]]:
+    regimen: RegimenSpec, request: PlanRequest, band: KidneyBand | None
+) -> tuple[list[tuple[float, int, int, int]], list[PlanNote]]:
     current = request.current_daily_mg
     if current is None:
         raise TitrationError("a taper needs current_daily_mg")
     taper = regimen.taper
-    warnings: list[Warning] = []
+    warnings: list[PlanNote] = []
     if request.step_daily_mg is not None:
         step = request.step_daily_mg
     elif taper is not None and taper.step_daily_mg is not None:
@@ -254,7 +256,7 @@ def _taper(
     else:
         raise TitrationError(
             "The label gives no taper for this regimen; give step_daily_mg and interval_days.",
-            regimen,
+            regimen.citation,
         )
     if step <= 0:
         raise TitrationError("step_daily_mg must be positive for a taper")
@@ -274,21 +276,24 @@ def _taper(
         if needed > interval:
             interval = needed
             warnings.append(
-                Warning(
+                PlanNote(
                     f"Intervals lengthened to {interval} days so the taper lasts at least "
                     f"{taper.min_duration_days} days, as the label asks.",
-                    taper,
+                    taper.citation,
                 )
             )
     plan = [(level / doses, doses, 1, interval) for level in levels]
     plan.append((0.0, doses, 1, 1))
     if taper is not None:
-        warnings.append(Warning(taper.note, taper))
+        warnings.append(PlanNote(taper.note, taper.citation))
     return plan, warnings
 
 
 def _check(
-    steps: list[Step], regimen: Regimen, band: RenalBand | None, renal_fact: Sourced | None
+    steps: list[PlannedStep],
+    regimen: RegimenSpec,
+    band: KidneyBand | None,
+    renal_fact: Citation | None,
 ) -> None:
     for s in steps:
         if regimen.max_dose_mg is not None and s.dose_mg > regimen.max_dose_mg + EPSILON:
@@ -298,7 +303,7 @@ def _check(
                 name="max_dose_mg",
                 limit_mg=regimen.max_dose_mg,
                 requested_mg=_round(s.dose_mg),
-                fact=regimen,
+                citation=regimen.citation,
             )
         if s.dosing_day_mg > regimen.max_daily_mg + EPSILON:
             raise LimitExceeded(
@@ -307,7 +312,7 @@ def _check(
                 name="max_daily_mg",
                 limit_mg=regimen.max_daily_mg,
                 requested_mg=_round(s.dosing_day_mg),
-                fact=regimen,
+                citation=regimen.citation,
             )
         if (
             band is not None
@@ -322,11 +327,11 @@ def _check(
                 name="renal_max_daily_mg",
                 limit_mg=band.max_daily_mg,
                 requested_mg=_round(s.dosing_day_mg),
-                fact=renal_fact,
+                citation=renal_fact,
             )
 
 
-def _band_range(band: RenalBand) -> str:
+def _band_range(band: KidneyBand) -> str:
     if band.crcl_max_ml_min is None:
         return f">= {band.crcl_min_ml_min:g} mL/min"
     return f"{band.crcl_min_ml_min:g} to < {band.crcl_max_ml_min:g} mL/min"
@@ -345,9 +350,9 @@ def units_for(dose_mg: float, strength_mg: float, *, halves: bool) -> float | No
 
 
 def _choose_units(
-    steps: list[Step], product: Product | None, request: Request
-) -> tuple[list[Step], list[Warning]]:
-    warnings: list[Warning] = []
+    steps: list[PlannedStep], product: ProductSpec | None, request: PlanRequest
+) -> tuple[list[PlannedStep], list[PlanNote]]:
+    warnings: list[PlanNote] = []
     if product is None:
         if request.strength_mg is not None:
             raise TitrationError("this regimen names no product, so strength_mg cannot be applied")
@@ -360,7 +365,9 @@ def _choose_units(
     halves = request.allow_half_tablets and product.scored
     if request.allow_half_tablets and not product.scored:
         warnings.append(
-            Warning(f"Half tablets not used: the label does not describe {product.name} as scored.")
+            PlanNote(
+                f"Half tablets not used: the label does not describe {product.name} as scored."
+            )
         )
     strengths = (
         [request.strength_mg] if request.strength_mg is not None else sorted(product.strengths_mg)
@@ -389,18 +396,18 @@ def _choose_units(
             + (" (halves allowed)." if halves else "; allow_half_tablets may help if scored.")
         )
     warnings.append(
-        Warning(f"No single strength of {product.name} makes every dose; units are not given.")
+        PlanNote(f"No single strength of {product.name} makes every dose; units are not given.")
     )
     return steps, warnings
 
 
-def _number(plan: list[tuple[float, int, int, int]], start_date: date | None) -> list[Step]:
+def _number(plan: list[tuple[float, int, int, int]], start_date: date | None) -> list[PlannedStep]:
     steps = []
     day = 1
     for i, (dose, tpd, period, days) in enumerate(plan, start=1):
         first, last = day, day + days - 1
         steps.append(
-            Step(
+            PlannedStep(
                 step=i,
                 day_start=first,
                 day_end=last,
@@ -416,30 +423,31 @@ def _number(plan: list[tuple[float, int, int, int]], start_date: date | None) ->
     return steps
 
 
-def plan(regimen: Regimen, request: Request, product: Product | None = None) -> Plan:
+def plan(regimen: RegimenSpec, request: PlanRequest, product: ProductSpec | None = None) -> Plan:
     """Turn a regimen and a request into a checked schedule, or raise naming the limit broken."""
     crcl = creatinine_clearance(request.patient)
-    renal = regimen.renal
+    renal = regimen.kidney
     band = kidney.band_for(crcl, renal.bands) if (crcl is not None and renal is not None) else None
-    warnings: list[Warning] = []
+    renal_citation = renal.citation if renal is not None else None
+    warnings: list[PlanNote] = []
     if crcl is not None and renal is not None and band is None:
         raise TitrationError(
             f"The label gives no dosing for creatinine clearance {crcl:g} mL/min "
             f"(its bands start at {min(b.crcl_min_ml_min for b in renal.bands):g} mL/min).",
-            renal,
+            renal.citation,
         )
-    if band is not None and band.not_recommended:
+    if band is not None and renal_citation is not None and band.not_recommended:
         raise LimitExceeded(
             f"The label does not recommend this regimen at creatinine clearance {crcl:g} mL/min"
             + (f": {band.note}" if band.note else "."),
             name="renal_not_recommended",
             limit_mg=0.0,
             requested_mg=0.0,
-            fact=renal,  # type: ignore[arg-type]
+            citation=renal_citation,
         )
     if crcl is not None and renal is None:
         warnings.append(
-            Warning(
+            PlanNote(
                 "The label gives no creatinine-clearance bands for this regimen; "
                 "see its renal precautions."
             )
@@ -459,11 +467,11 @@ def plan(regimen: Regimen, request: Request, product: Product | None = None) -> 
         if band is not None and band.max_daily_mg is not None and target > band.max_daily_mg:
             if not explicit:
                 warnings.append(
-                    Warning(
+                    PlanNote(
                         f"Target lowered from {_round(target)} to {_round(band.max_daily_mg)} "
                         f"mg/day: the label's maximum for creatinine clearance "
                         f"{_band_range(band)}.",
-                        renal,
+                        renal_citation,
                     )
                 )
                 target = band.max_daily_mg
@@ -477,10 +485,10 @@ def plan(regimen: Regimen, request: Request, product: Product | None = None) -> 
             # The label's steps themselves climb past the band's maximum: stop there.
             if not lowered:
                 warnings.append(
-                    Warning(
+                    PlanNote(
                         f"Schedule stopped at {_round(band.max_daily_mg)} mg/day: the label's "
                         f"maximum for creatinine clearance {_band_range(band)}.",
-                        renal,
+                        renal_citation,
                     )
                 )
             target = min(target, band.max_daily_mg)
@@ -492,7 +500,7 @@ def plan(regimen: Regimen, request: Request, product: Product | None = None) -> 
                 name="max_daily_mg",
                 limit_mg=regimen.max_daily_mg,
                 requested_mg=_round(target),
-                fact=regimen,
+                citation=regimen.citation,
             )
         raw = (
             _up_custom(regimen, request, target)
@@ -508,18 +516,18 @@ def plan(regimen: Regimen, request: Request, product: Product | None = None) -> 
         ]
         if reshaped != raw:
             warnings.append(
-                Warning(
+                PlanNote(
                     f"Doses given {band.doses_per_day} time(s) a day, as the label advises for "
                     f"creatinine clearance {_band_range(band)}.",
-                    renal,
+                    renal_citation,
                 )
             )
         raw = reshaped
     steps = _number(raw, request.start_date)
-    _check(steps, regimen, band, renal)
+    _check(steps, regimen, band, renal_citation)
     steps, unit_warnings = _choose_units(steps, product, request)
     warnings.extend(unit_warnings)
-    warnings.extend(Warning(w.text, w) for w in regimen.warnings)
+    warnings.extend(PlanNote(n.text, n.citation) for n in regimen.notes)
     return Plan(
         direction=request.direction,
         steps=steps,

@@ -2,14 +2,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.catalog.models import RenalBand
 from app.domain import kidney
+from app.domain.regimen import KidneyBand
 
 BANDS = [
-    RenalBand(crcl_min_ml_min=0, crcl_max_ml_min=15, max_daily_mg=300, doses_per_day=1),
-    RenalBand(crcl_min_ml_min=15, crcl_max_ml_min=30, max_daily_mg=700, doses_per_day=1),
-    RenalBand(crcl_min_ml_min=30, crcl_max_ml_min=60, max_daily_mg=1400, doses_per_day=2),
-    RenalBand(crcl_min_ml_min=60, max_daily_mg=3600, doses_per_day=3),
+    KidneyBand(0, 15, max_daily_mg=300, doses_per_day=1),
+    KidneyBand(15, 30, max_daily_mg=700, doses_per_day=1),
+    KidneyBand(30, 60, max_daily_mg=1400, doses_per_day=2),
+    KidneyBand(60, None, max_daily_mg=3600, doses_per_day=3),
 ]
 
 
@@ -44,14 +44,15 @@ def test_band_for_uses_inclusive_lower_exclusive_upper_bounds(crcl: float, upper
 
 
 @given(st.floats(min_value=0, max_value=300, allow_nan=False))
-def test_every_clearance_falls_in_exactly_one_contiguous_band(crcl: float) -> None:
-    matching = [
-        b
-        for b in BANDS
-        if b.crcl_min_ml_min <= crcl and (b.crcl_max_ml_min is None or crcl < b.crcl_max_ml_min)
-    ]
-    assert len(matching) == 1
-    assert kidney.band_for(crcl, BANDS) is matching[0]
+def test_band_for_agrees_with_the_hand_written_edges(crcl: float) -> None:
+    band = kidney.band_for(crcl, BANDS)
+    assert band is not None
+    expected = 300 if crcl < 15 else 700 if crcl < 30 else 1400 if crcl < 60 else 3600
+    assert band.max_daily_mg == expected
+
+
+def test_band_for_is_none_below_the_lowest_band() -> None:
+    assert kidney.band_for(5, BANDS[1:]) is None
 
 
 @given(
