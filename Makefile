@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit seed validate openapi schema bench bench-scale soak audit test-postgres clean
+.PHONY: run test test-fast lint typecheck unit seed validate openapi schema bench bench-scale soak audit test-postgres clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ unit: $(STAMP)
 	$(BIN)/pytest -q
 
 test: lint typecheck unit  ## ruff, mypy (strict on app/), data validation, the whole pytest suite
+
+test-fast: $(STAMP)  ## the quick loop: ruff, mypy, validation, pytest without fuzzing, browser, PostgreSQL, corpus
+	$(BIN)/ruff check app tests bench scripts
+	$(BIN)/mypy
+	$(BIN)/druginfo validate
+	$(BIN)/pytest -q -m "not fuzz and not browser and not postgres and not corpus"
 
 audit: $(STAMP)  ## bandit over app/ (must be clean), then pip-audit over the installed packages
 	$(BIN)/bandit -q -r app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
@@ -17,6 +18,7 @@ refresh_read_model(app)
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
+@pytest.mark.fuzz
 @schema.parametrize()
 @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_openapi(case: schemathesis.Case) -> None:
