@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 from app import errors
+from app.labels import tables
 from app.labels.tables import Label, LabelKey, LabelSection, LabelVersion
 
 METADATA_FIELDS = frozenset({"set_id", "id", "version", "effective_time", "openfda"})
@@ -409,7 +410,7 @@ def write_record(conn: Connection, record: LabelRecord, synthetic: bool = False)
             "doc_id": doc_id,
             "name": name,
             "text": "\n".join(texts),
-            "table_html": "".join(tables_) if tables_ else None,
+            "tables_zlib": tables.encode_tables(tables_),
         }
         for name, (texts, tables_) in sorted(record.sections().items())
     ]

@@ -1,0 +1,419 @@
+"""Reads over the imported labels: ranked search, one label or section, extracted reactions.
+
+`search` never reaches the full-text engine as written: it is cut into words (letters and
+digits), each word quoted, so FTS5 operators (quotes, NEAR, *, -, parentheses, `col:`) and
+tsquery operators are only ever words. Text with no word at all is refused as invalid input.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, col, select
+
+from app import errors
+from app.labels import extract, importer
+from app.labels.schemas import (
+    AdverseReactionTables,
+    ExtractedSideEffect,
+    ExtractedSource,
+    LabelHit,
+    LabelPublic,
+    LabelSummary,
+    SectionPublic,
+    SectionRef,
+    VersionRef,
+)
+from app.labels.tables import Label, LabelKey, LabelSection, LabelVersion
+
+MAX_TERMS = 12
+MAX_TERM_LENGTH = 64
+_WORD = re.compile(r"[^\W_]+")
+_START, _STOP = "\x02", "\x03"
+NAMES_WEIGHT = 10.0
+RANK_LIMIT = 5_000
+
+
+class UnknownLabel(errors.NotFound):
+    slug = "unknown-label"
+    title = "Unknown label"
+
+
+class UnknownSection(errors.NotFound):
+    slug = "unknown-section"
+    title = "Unknown section"
+
+
+def search_terms(search: str) -> list[str]:
+    """The words of a search string, as the full-text index would cut them; 422 if none."""
+    words = [w.casefold() for w in _WORD.findall(search)]
+    problem = None
+    if not words:
+        problem = "has no word to search for (letters or digits)"
+    elif len(words) > MAX_TERMS:
+        problem = f"has {len(words)} words; at most {MAX_TERMS} are searched"
+    elif any(len(w) > MAX_TERM_LENGTH for w in words):
+        problem = f"has a word longer than {MAX_TERM_LENGTH} characters"
+    if problem is not None:
+        raise errors.InvalidInput(
+            f"search {problem}.",
+            [errors.InvalidParam(location="query.search", message=problem, input=search[:200])],
+        )
+    return list(dict.fromkeys(words))
+
+
+def fts5_query(words: Sequence[str]) -> str:
+    """Each word quoted (a literal token), all required: `"nausea" "near"`."""
+    return " ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
+def _summary(label: Label) -> dict[str, Any]:
+    return LabelSummary.model_validate(label, from_attributes=True).model_dump()
+
+
+def _snippet(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    return html.escape(raw).replace(_START, "<mark>").replace(_STOP, "</mark>")
+
+
+@dataclass(frozen=True)
+class Filters:
+    names: tuple[str, ...] = ()
+    rxcui: str | None = None
+    pharm_class: str | None = None
+
+    def clauses(self) -> tuple[list[str], dict[str, Any]]:
+        sql: list[str] = []
+        params: dict[str, Any] = {}
+        if self.names:
+            sql.append(
+                "l.set_id IN (SELECT set_id FROM label_key WHERE kind = 'name' AND value IN :names)"
+            )
+            params["names"] = sorted({importer.normalize(n) for n in self.names})
+        if self.rxcui is not None:
+            sql.append(
+                "l.set_id IN (SELECT set_id FROM label_key WHERE kind = 'rxcui' AND value = :rxcui)"
+            )
+            params["rxcui"] = self.rxcui.strip()
+        if self.pharm_class is not None:
+            sql.append(
+                "l.set_id IN (SELECT set_id FROM label_key WHERE kind = 'pharm_class' "
+                "AND value = :pharm_class)"
+            )
+            params["pharm_class"] = importer.normalize_class(self.pharm_class)
+        return sql, params
+
+
+def _statement(sql: str, params: dict[str, Any]) -> Any:
+    statement = text(sql)
+    if "names" in params:
+        statement = statement.bindparams(bindparam("names", expanding=True))
+    return statement
+
+
+def search_labels(
+    session: Session,
+    search: str | None = None,
+    filters: Filters = Filters(),
+    limit: int = 20,
+    offset: int = 0,
+) -> tuple[int, list[LabelHit]]:
+    """(total, one page of labels): by relevance with `search`, else by set id."""
+    words = search_terms(search) if search is not None else None
+    where, params = filters.clauses()
+    params |= {"limit": limit, "offset": offset}
+    dialect = session.get_bind().dialect.name
+    scores: dict[str, float] = {}
+    snippets: dict[str, str | None] = {}
+    try:
+        if words is None:
+            clause = " AND ".join(where) or "1 = 1"
+            total = session.execute(
+                _statement(f"SELECT count(*) FROM label l WHERE {clause}", params), params
+            ).scalar_one()
+            ids = list(
+                session.execute(
+                    _statement(
+                        f"SELECT l.set_id FROM label l WHERE {clause} "
+                        "ORDER BY l.set_id LIMIT :limit OFFSET :offset",
+                        params,
+                    ),
+                    params,
+                ).scalars()
+            )
+        elif dialect == "sqlite":
+            total, ids = _search_sqlite(session, words, where, params, scores, snippets)
+        else:
+            total, ids = _search_postgres(session, words, where, params, scores, snippets)
+    except DBAPIError as exc:  # an engine that still refuses the quoted words: the caller's input
+        session.rollback()
+        raise errors.InvalidInput(
+            "search cannot be run as a full-text query.",
+            [errors.InvalidParam(location="query.search", message=str(exc.orig)[:200])],
+        ) from None
+    labels = {
+        row.set_id: row for row in session.exec(select(Label).where(col(Label.set_id).in_(ids)))
+    }
+    hits = [
+        LabelHit(**_summary(labels[i]), score=scores.get(i), snippet=snippets.get(i))
+        for i in ids
+        if i in labels
+    ]
+    return int(total), hits
+
+
+def _search_sqlite(
+    session: Session,
+    words: list[str],
+    where: list[str],
+    params: dict[str, Any],
+    scores: dict[str, float],
+    snippets: dict[str, str | None],
+) -> tuple[int, list[str]]:
+    params = params | {"q": fts5_query(words)}
+    joins = (
+        "FROM label_fts JOIN label_version v ON v.doc_id = label_fts.rowid "
+        "JOIN label l ON l.set_id = v.set_id AND l.version = v.version "
+        "WHERE label_fts MATCH :q" + "".join(f" AND {w}" for w in where)
+    )
+    total = session.execute(_statement(f"SELECT count(*) {joins}", params), params).scalar_one()
+    # bm25 costs a look-up per matching document: past RANK_LIMIT matches (a word most labels
+    # use), the newest imported come first instead, so no search reads the whole index.
+    order = (
+        f"bm25(label_fts, {NAMES_WEIGHT}, 1.0) AS score {joins} ORDER BY score, v.set_id"
+        if total <= RANK_LIMIT
+        else f"NULL AS score {joins} ORDER BY label_fts.rowid DESC"
+    )
+    rows = session.execute(
+        _statement(
+            f"SELECT v.set_id, v.doc_id, {order} LIMIT :limit OFFSET :offset",
+            params,
+        ),
+        params,
+    ).all()
+    if rows:
+        docs = {int(r.doc_id): str(r.set_id) for r in rows}
+        found = session.execute(
+            text(
+                "SELECT rowid, snippet(label_fts, -1, :start, :stop, '…', 24) FROM label_fts "
+                "WHERE label_fts MATCH :q AND rowid IN :docs"
+            ).bindparams(bindparam("docs", expanding=True)),
+            {"q": params["q"], "docs": list(docs), "start": _START, "stop": _STOP},
+        ).all()
+        snippets.update({docs[int(doc)]: _snippet(raw) for doc, raw in found})
+    scores.update({str(r.set_id): round(-float(r.score), 6) for r in rows if r.score is not None})
+    return int(total), [str(r.set_id) for r in rows]
+
+
+def _search_postgres(
+    session: Session,
+    words: list[str],
+    where: list[str],
+    params: dict[str, Any],
+    scores: dict[str, float],
+    snippets: dict[str, str | None],
+) -> tuple[int, list[str]]:
+    params = params | {"q": " ".join(words)}
+    joins = (
+        "FROM label_version v JOIN label l ON l.set_id = v.set_id AND l.version = v.version, "
+        "plainto_tsquery('english', :q) AS query "
+        "WHERE v.search @@ query" + "".join(f" AND {w}" for w in where)
+    )
+    total = session.execute(_statement(f"SELECT count(*) {joins}", params), params).scalar_one()
+    rows = session.execute(
+        _statement(
+            f"SELECT v.set_id, v.doc_id, ts_rank(v.search, query) AS score {joins} "
+            "ORDER BY score DESC, v.set_id LIMIT :limit OFFSET :offset",
+            params,
+        ),
+        params,
+    ).all()
+    if rows:
+        docs = {int(r.doc_id): str(r.set_id) for r in rows}
+        found = session.execute(
+            text(
+                "SELECT s.doc_id, ts_headline('english', "
+                "string_agg(s.text, E'\\n' ORDER BY s.name), "
+                "plainto_tsquery('english', :q), :options) FROM label_section s "
+                "WHERE s.doc_id IN :docs GROUP BY s.doc_id"
+            ).bindparams(bindparam("docs", expanding=True)),
+            {
+                "q": params["q"],
+                "docs": list(docs),
+                "options": f"StartSel={_START}, StopSel={_STOP}, MaxWords=30, MinWords=12",
+            },
+        ).all()
+        snippets.update({docs[int(doc)]: _snippet(raw) for doc, raw in found})
+    scores.update({str(r.set_id): round(float(r.score), 6) for r in rows})
+    return int(total), [str(r.set_id) for r in rows]
+
+
+# ---- one label ---------------------------------------------------------------------------------
+
+
+def _label(session: Session, set_id: str) -> Label:
+    label = session.get(Label, set_id)
+    if label is None:
+        raise UnknownLabel(f"No label with set id '{set_id}' has been imported.")
+    return label
+
+
+def _version(session: Session, label: Label, version: int | None) -> LabelVersion:
+    wanted = label.version if version is None else version
+    found = session.exec(
+        select(LabelVersion).where(
+            LabelVersion.set_id == label.set_id, LabelVersion.version == wanted
+        )
+    ).first()
+    if found is None:
+        known = session.exec(
+            select(LabelVersion.version)
+            .where(LabelVersion.set_id == label.set_id)
+            .order_by(col(LabelVersion.version))
+        ).all()
+        raise UnknownLabel(
+            f"Label '{label.set_id}' has no version {wanted}; "
+            f"imported versions: {', '.join(str(v) for v in known)}.",
+            suggestions=[str(v) for v in known],
+        )
+    return found
+
+
+def read_label(session: Session, set_id: str, version: int | None = None) -> LabelPublic:
+    label = _label(session, set_id)
+    shown = _version(session, label, version)
+    versions = session.exec(
+        select(LabelVersion)
+        .where(LabelVersion.set_id == set_id)
+        .order_by(col(LabelVersion.version).desc())
+    ).all()
+    sections = session.exec(
+        select(LabelSection)
+        .where(LabelSection.doc_id == shown.doc_id)
+        .order_by(col(LabelSection.name))
+    ).all()
+    return LabelPublic(
+        **(_summary(label) | {"version": shown.version, "effective_date": shown.effective_date}),
+        current_version=label.version,
+        versions=[
+            VersionRef(
+                version=v.version,
+                id=v.id,
+                effective_date=v.effective_date,
+                current=v.version == label.version,
+            )
+            for v in versions
+        ],
+        sections=[SectionRef(name=s.name, text=s.text, tables=s.tables) for s in sections],
+    )
+
+
+def read_section(
+    session: Session, set_id: str, name: str, version: int | None = None
+) -> SectionPublic:
+    label = _label(session, set_id)
+    shown = _version(session, label, version)
+    base = name.removesuffix(importer.TABLE_SUFFIX)
+    section = session.get(LabelSection, (shown.doc_id, base))
+    if section is None:
+        present = session.exec(
+            select(LabelSection.name)
+            .where(LabelSection.doc_id == shown.doc_id)
+            .order_by(col(LabelSection.name))
+        ).all()
+        raise UnknownSection(
+            f"Label '{set_id}' version {shown.version} has no section '{name}'.",
+            suggestions=list(present),
+        )
+    return SectionPublic(
+        set_id=set_id,
+        version=shown.version,
+        name=section.name,
+        text=section.text,
+        tables=section.tables,
+    )
+
+
+def read_adverse_reactions(
+    session: Session, set_id: str, version: int | None = None
+) -> AdverseReactionTables:
+    """Rows extracted from the version's `adverse_reactions_table` (empty when it has none)."""
+    label = _label(session, set_id)
+    shown = _version(session, label, version)
+    section = session.get(LabelSection, (shown.doc_id, "adverse_reactions"))
+    html_ = "".join(section.tables) if section is not None else ""
+    return AdverseReactionTables(
+        set_id=set_id,
+        version=shown.version,
+        effective_date=shown.effective_date,
+        title=label.title,
+        tables=extract.extract_tables(html_),
+    )
+
+
+# ---- helpers for /side-effects and /drugs --------------------------------------------------------
+
+
+def set_ids_for_names(session: Session, names: Iterable[str]) -> list[str]:
+    """Set ids of the labels whose brand, generic or substance name is one of `names`."""
+    wanted = sorted({importer.normalize(n) for n in names if n.strip()})
+    if not wanted:
+        return []
+    found = session.exec(
+        select(LabelKey.set_id)
+        .where(LabelKey.kind == "name", col(LabelKey.value).in_(wanted))
+        .distinct()
+        .order_by(col(LabelKey.set_id))
+    ).all()
+    return list(found)
+
+
+def side_effect_rows_for_name(session: Session, name: str) -> list[ExtractedSideEffect]:
+    """Extracted rows of the newest label named `name` that has adverse-reaction table rows.
+
+    Labels are tried newest effective date first (real before synthetic); each row keeps its
+    source: set id, version, table index and caption.
+    """
+    ids = set_ids_for_names(session, [name])
+    if not ids:
+        return []
+    labels = session.exec(
+        select(Label)
+        .where(col(Label.set_id).in_(ids))
+        .order_by(
+            col(Label.is_synthetic),
+            col(Label.effective_date).is_(None),
+            col(Label.effective_date).desc(),
+            col(Label.set_id),
+        )
+    ).all()
+    for label in labels:
+        found = read_adverse_reactions(session, label.set_id)
+        out = [
+            ExtractedSideEffect(
+                effect=row.term,
+                system_organ_class=row.system_organ_class,
+                incidences=row.incidences,
+                footnotes=row.footnotes,
+                source=ExtractedSource(
+                    set_id=label.set_id,
+                    version=found.version,
+                    effective_date=found.effective_date,
+                    title=label.title,
+                    table=table.index,
+                    caption=table.caption,
+                ),
+            )
+            for table in found.tables
+            for row in table.rows
+        ]
+        if out:
+            return out
+    return []
