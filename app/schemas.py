@@ -70,6 +70,7 @@ class SourceRef(Public):
 class DrugRef(Public):
     id: str
     generic_name: str
+    rxcui: str | None = Field(default=None, description="RxNorm ingredient RXCUI")
 
 
 class DrugSummary(Public):
@@ -297,6 +298,7 @@ class ProductRef(Public):
     id: str
     name: str
     form: str
+    route: str
     strengths_mg: list[float]
     scored: bool
 

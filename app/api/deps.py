@@ -116,7 +116,13 @@ def cached(
 
 
 def _query_names(dependant: Dependant) -> set[str]:
-    found = {p.alias for p in dependant.query_params}
+    found: set[str] = set()
+    for param in dependant.query_params:
+        model = param.field_info.annotation
+        if isinstance(model, type) and issubclass(model, BaseModel):  # a query model
+            found |= {f.alias or name for name, f in model.model_fields.items()}
+        else:
+            found.add(param.alias)
     for sub in dependant.dependencies:
         found |= _query_names(sub)
     return found

@@ -2,108 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
-from enum import StrEnum
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Body, Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
-from app import errors, schemas
+from app import errors, render, schemas
 from app.api import deps
 from app.config import Settings
-from app.domain import kidney, titration
+from app.domain import titration
 from app.domain.regimen import RegimenSpec
 from app.readmodel import DrugEntry, ReadModel
-from app.render import calendar, chart, fhir, tabular
+from app.requests import TitrationIn, TitrationQuery
 
 router = APIRouter(prefix="/titration", tags=["titration"])
 
-
-class Format(StrEnum):
-    json = "json"
-    fhir = "fhir"
-    csv = "csv"
-    ics = "ics"
-    svg = "svg"
-
-
-MEDIA = {
-    Format.json: "application/json",
-    Format.fhir: "application/fhir+json",
-    Format.csv: "text/csv; charset=utf-8",
-    Format.ics: "text/calendar; charset=utf-8",
-    Format.svg: "image/svg+xml",
-}
-_ACCEPT = {
-    "application/fhir+json": Format.fhir,
-    "text/csv": Format.csv,
-    "text/calendar": Format.ics,
-    "image/svg+xml": Format.svg,
-    "application/json": Format.json,
-}
-
-
-class PatientIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    age_years: float | None = Field(default=None, gt=0, lt=130)
-    weight_kg: float | None = Field(default=None, gt=0, le=500)
-    sex: kidney.Sex | None = None
-    serum_creatinine_mg_dl: float | None = Field(default=None, gt=0, le=30)
-    crcl_ml_min: float | None = Field(default=None, ge=0, le=300)
-
-
-class TitrationIn(BaseModel):
-    """A custom plan. Values left out come from the regimen's label dosing."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "drug": "baclofen",
-                    "direction": "up",
-                    "start_daily_mg": 15,
-                    "step_daily_mg": 15,
-                    "interval_days": 3,
-                    "target_daily_mg": 60,
-                    "doses_per_day": 3,
-                    "start_date": "2026-12-01",
-                },
-                {"drug": "baclofen", "direction": "down", "current_daily_mg": 60},
-            ]
-        },
-    )
-
-    drug: str = Field(min_length=1, max_length=200, description="any name of the drug")
-    regimen: str | None = Field(
-        default=None, max_length=80, description="regimen id; default first"
-    )
-    direction: titration.Direction = titration.Direction.up
-    start_daily_mg: float | None = Field(default=None, gt=0, le=100_000)
-    step_daily_mg: float | None = Field(default=None, gt=0, le=100_000)
-    interval_days: int | None = Field(default=None, ge=1, le=365)
-    target_daily_mg: float | None = Field(default=None, gt=0, le=100_000)
-    doses_per_day: int | None = Field(default=None, ge=1, le=12)
-    current_daily_mg: float | None = Field(default=None, gt=0, le=100_000)
-    strength_mg: float | None = Field(default=None, gt=0, le=100_000)
-    allow_half_tablets: bool = False
-    start_date: date | None = None
-    patient: PatientIn = Field(default_factory=PatientIn)
-
-
-def _format(request: Request, given: Format | None) -> Format:
-    if given is not None:
-        return given
-    accept = request.headers.get("accept", "")
-    for part in accept.split(","):
-        media = part.split(";")[0].strip().lower()
-        if media in _ACCEPT:
-            return _ACCEPT[media]
-    return Format.json
+FormatQuery = Annotated[
+    render.Format | None, Query(description="json, fhir, csv, ics or svg (else the Accept header)")
+]
 
 
 def _regimen(drug: DrugEntry, wanted: str | None) -> RegimenSpec:
@@ -120,19 +36,16 @@ def _regimen(drug: DrugEntry, wanted: str | None) -> RegimenSpec:
     raise errors.UnknownRegimen(drug.id, wanted, [r.id for r in drug.regimens])
 
 
-def _resolve(read_model: ReadModel, body: TitrationIn) -> tuple[DrugEntry, RegimenSpec]:
-    drug = read_model.drugs[deps.resolve_drug_id(read_model, body.drug)]
-    return drug, _regimen(drug, body.regimen)
-
-
-def _plan(drug: DrugEntry, regimen: RegimenSpec, body: TitrationIn) -> titration.Plan:
+def _plan(drug: DrugEntry, body: TitrationIn) -> schemas.TitrationPublic:
+    """Resolve the regimen, run the domain planner, map its answer (or refusal) to HTTP."""
+    regimen = _regimen(drug, body.regimen)
     product = drug.products.get(regimen.product_id) if regimen.product_id else None
     request = titration.PlanRequest(
         **body.model_dump(exclude={"drug", "regimen", "patient"}),
         patient=titration.Patient(**body.patient.model_dump()),
     )
     try:
-        return titration.plan(regimen, request, product)
+        return to_public(drug, regimen, titration.plan(regimen, request, product))
     except titration.LimitExceeded as exc:
         raise errors.DoseLimitExceeded(
             str(exc),
@@ -152,12 +65,16 @@ def _plan(drug: DrugEntry, regimen: RegimenSpec, body: TitrationIn) -> titration
         raise errors.InvalidPlan(str(exc)) from None
 
 
-def to_public(drug: DrugEntry, regimen: RegimenSpec, plan: titration.Plan) -> dict[str, Any]:
-    """The one mapping from a domain plan to the public model (as JSON-ready data)."""
-    product = drug.products.get(regimen.product_id) if regimen.product_id else None
+def to_public(
+    drug: DrugEntry, regimen: RegimenSpec, plan: titration.Plan
+) -> schemas.TitrationPublic:
+    """The one mapping from a domain plan to the public model."""
+    product = next((p for p in drug.monograph.products if p.id == regimen.product_id), None)
     band = plan.renal_band
-    result = schemas.TitrationPublic(
-        drug=schemas.DrugRef(id=drug.id, generic_name=drug.summary.generic_name),
+    return schemas.TitrationPublic(
+        drug=schemas.DrugRef(
+            id=drug.id, generic_name=drug.summary.generic_name, rxcui=drug.summary.rxcui
+        ),
         regimen=schemas.RegimenRef(
             id=regimen.id,
             name=regimen.name,
@@ -169,7 +86,8 @@ def to_public(drug: DrugEntry, regimen: RegimenSpec, plan: titration.Plan) -> di
             id=product.id,
             name=product.name,
             form=product.form,
-            strengths_mg=list(product.strengths_mg),
+            route=product.route,
+            strengths_mg=product.strengths_mg,
             scored=product.scored,
         )
         if product is not None
@@ -192,36 +110,17 @@ def to_public(drug: DrugEntry, regimen: RegimenSpec, plan: titration.Plan) -> di
             for w in plan.warnings
         ],
     )
-    return result.model_dump(mode="json")
 
 
-def _render_body(
-    settings: Settings, read_model: ReadModel, plan: dict[str, Any], fmt: Format
+def _body(
+    settings: Settings, read_model: ReadModel, plan: schemas.TitrationPublic, fmt: render.Format
 ) -> bytes:
-    if fmt is Format.json:
-        return orjson.dumps({"meta": deps.meta(settings, read_model), "results": plan})
-    if fmt is Format.fhir:
-        return orjson.dumps(fhir.medication_request(plan))
-    if fmt is Format.csv:
-        return tabular.steps_csv(plan).encode()
-    if fmt is Format.ics:
-        if plan["steps"][0]["start_date"] is None:
-            raise errors.InvalidInput(
-                "An iCalendar schedule needs a start date.",
-                [
-                    errors.InvalidParam(
-                        location="query.start_date", message="required for format=ics"
-                    )
-                ],
-            )
-        return calendar.plan_calendar(plan, read_model.data_version)
-    return chart.step_chart(plan).encode()
-
-
-def _headers(plan_name: str, fmt: Format) -> tuple[tuple[str, str], ...]:
-    if fmt in (Format.csv, Format.ics):
-        return (("Content-Disposition", f'attachment; filename="{plan_name}.{fmt.value}"'),)
-    return ()
+    if fmt is render.Format.ics and plan.steps[0].start_date is None:
+        raise errors.InvalidInput(
+            "An iCalendar schedule needs a start date.",
+            [errors.InvalidParam(location="query.start_date", message="required for format=ics")],
+        )
+    return render.render(plan, fmt, deps.meta(settings, read_model))
 
 
 async def require_json(request: Request) -> None:
@@ -272,54 +171,20 @@ async def read_titration(
     request: Request,
     read_model: deps.ReadModelDep,
     settings: deps.SettingsDep,
-    drug: deps.DrugQuery,
-    regimen: Annotated[str | None, Query(max_length=80, description="regimen id")] = None,
-    direction: Annotated[
-        titration.Direction, Query(description="up (default) or down")
-    ] = titration.Direction.up,
-    target_daily_mg: Annotated[float | None, Query(gt=0, le=100_000)] = None,
-    current_daily_mg: Annotated[
-        float | None, Query(gt=0, le=100_000, description="for a taper")
-    ] = None,
-    start_date: Annotated[
-        date | None, Query(description="YYYY-MM-DD; adds dates to the steps")
-    ] = None,
-    strength_mg: Annotated[float | None, Query(gt=0, le=100_000)] = None,
-    allow_half_tablets: bool = False,
-    crcl_ml_min: Annotated[float | None, Query(ge=0, le=300)] = None,
-    age_years: Annotated[float | None, Query(gt=0, lt=130)] = None,
-    weight_kg: Annotated[float | None, Query(gt=0, le=500)] = None,
-    sex: kidney.Sex | None = None,
-    serum_creatinine_mg_dl: Annotated[float | None, Query(gt=0, le=30)] = None,
-    format: Annotated[Format | None, Query(description="json, fhir, csv, ics or svg")] = None,
+    query: Annotated[TitrationQuery, Query()],
+    format: FormatQuery = None,
 ) -> Response:
     """Build the label's titration (or taper) schedule."""
-    body = TitrationIn(
-        drug=drug,
-        regimen=regimen,
-        direction=direction,
-        target_daily_mg=target_daily_mg,
-        current_daily_mg=current_daily_mg,
-        start_date=start_date,
-        strength_mg=strength_mg,
-        allow_half_tablets=allow_half_tablets,
-        patient=PatientIn(
-            crcl_ml_min=crcl_ml_min,
-            age_years=age_years,
-            weight_kg=weight_kg,
-            sex=sex,
-            serum_creatinine_mg_dl=serum_creatinine_mg_dl,
-        ),
-    )
-    fmt = _format(request, format)
-    found, chosen = _resolve(read_model, body)
+    body = query.to_body()
+    fmt = render.negotiate(request.headers.get("accept", ""), format)
+    drug = read_model.drugs[deps.resolve_drug_id(read_model, body.drug)]
+    name = f"{drug.id}-{_regimen(drug, body.regimen).id}"
 
     def build() -> bytes:
-        plan = to_public(found, chosen, _plan(found, chosen, body))
-        return _render_body(settings, read_model, plan, fmt)
+        return _body(settings, read_model, _plan(drug, body), fmt)
 
-    headers = _headers(f"{found.id}-{chosen.id}", fmt)
-    return deps.cached(request, read_model, build, MEDIA[fmt], headers)
+    headers = render.attachment_headers(name, fmt)
+    return deps.cached(request, read_model, build, render.MEDIA[fmt], headers)
 
 
 @router.post(
@@ -337,15 +202,17 @@ async def create_titration(
     settings: deps.SettingsDep,
     _json: Annotated[None, Depends(require_json)],
     body: Annotated[TitrationIn, Body()],
-    format: Annotated[Format | None, Query(description="json, fhir, csv, ics or svg")] = None,
+    format: FormatQuery = None,
 ) -> Response:
     """Build a custom titration or taper plan."""
-    fmt = _format(request, format)
-    found, chosen = _resolve(read_model, body)
-    plan = to_public(found, chosen, _plan(found, chosen, body))
-    name = f"{found.id}-{chosen.id}"
+    fmt = render.negotiate(request.headers.get("accept", ""), format)
+    drug = read_model.drugs[deps.resolve_drug_id(read_model, body.drug)]
+    plan = _plan(drug, body)
     return Response(
-        _render_body(settings, read_model, plan, fmt),
-        media_type=MEDIA[fmt],
-        headers={"Cache-Control": "no-store", **dict(_headers(name, fmt))},
+        _body(settings, read_model, plan, fmt),
+        media_type=render.MEDIA[fmt],
+        headers={
+            "Cache-Control": "no-store",
+            **dict(render.attachment_headers(f"{drug.id}-{plan.regimen.id}", fmt)),
+        },
     )

@@ -92,7 +92,7 @@ class _DrugBuilder:
             )
             for s in rows.sources.get(key, [])
         }
-        self.ref = schemas.DrugRef(id=row.id, generic_name=row.generic_name)
+        self.ref = schemas.DrugRef(id=row.id, generic_name=row.generic_name, rxcui=row.rxcui)
 
     def source(self, fact: models.FactColumns) -> schemas.SourceRef:
         return schemas.SourceRef(**self.sources[fact.source_key].model_dump(), section=fact.section)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from html import escape
-from typing import Any
+
+from app import schemas
 
 WIDTH, HEIGHT = 640, 320
 LEFT, RIGHT, TOP, BOTTOM = 64, 20, 36, 48
@@ -19,11 +20,11 @@ def _ticks(top: float, count: int = 5) -> list[float]:
     return [round(i * step, 4) for i in range(int(top / step) + 1)]
 
 
-def step_chart(plan: dict[str, Any]) -> str:
-    steps = plan["steps"]
-    max_daily = float(plan["max_daily_mg"])
-    last_day = int(max(s["day_end"] for s in steps)) + 1
-    top = max(max_daily, max(s["daily_mg"] for s in steps)) * 1.1 or 1.0
+def step_chart(plan: schemas.TitrationPublic) -> str:
+    steps = plan.steps
+    max_daily = plan.max_daily_mg
+    last_day = max(s.day_end for s in steps) + 1
+    top = max(max_daily, max(s.daily_mg for s in steps)) * 1.1 or 1.0
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(day: float) -> float:
@@ -34,9 +35,9 @@ def step_chart(plan: dict[str, Any]) -> str:
 
     points: list[str] = []
     for s in steps:
-        points.append(f"{x(s['day_start'])},{y(s['daily_mg'])}")
-        points.append(f"{x(s['day_end'] + 1)},{y(s['daily_mg'])}")
-    title = escape(f"{plan['drug']['generic_name']}: {plan['regimen']['name']}")
+        points.append(f"{x(s.day_start)},{y(s.daily_mg)}")
+        points.append(f"{x(s.day_end + 1)},{y(s.daily_mg)}")
+    title = escape(f"{plan.drug.generic_name}: {plan.regimen.name}")
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
         f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="t d" '

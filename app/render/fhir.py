@@ -1,4 +1,9 @@
-"""A titration plan as a FHIR R4 MedicationRequest, one Dosage per step (fhir.resources)."""
+"""A titration plan as a FHIR R4 MedicationRequest, one Dosage per step (fhir.resources).
+
+The medication is coded with its RxNorm ingredient (when the drug has an RxCUI); the label's
+warnings and the kidney band's cap are notes; a taper's last Dosage says to stop after it, as
+FHIR has no "0 mg" dose.
+"""
 
 from __future__ import annotations
 
@@ -6,71 +11,86 @@ from typing import Any
 
 from fhir.resources.R4B.medicationrequest import MedicationRequest
 
+from app import schemas
+from app.render.text import step_text
+
 UCUM = "http://unitsofmeasure.org"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 
 
 def _qty(value: float, unit: str) -> dict[str, Any]:
     return {"value": value, "unit": unit, "system": UCUM, "code": unit}
 
 
-def _step_text(drug_name: str, step: dict[str, Any]) -> str:
-    if step["daily_mg"] == 0:
-        return f"Stop {drug_name} (day {step['day_start']})."
-    every = (
-        "every other day"
-        if step["period_days"] == 2
-        else ("daily" if step["period_days"] == 1 else f"every {step['period_days']} days")
-    )
-    return (
-        f"{drug_name} {step['dose_mg']:g} mg {step['times_per_day']} time(s) {every} "
-        f"on days {step['day_start']}-{step['day_end']} ({step['daily_mg']:g} mg/day)."
-    )
-
-
-def medication_request(plan: dict[str, Any]) -> dict[str, Any]:
-    """Build and validate the resource; return it as JSON-ready data."""
-    drug = plan["drug"]
-    regimen = plan["regimen"]
-    max_daily = plan["max_daily_mg"]
-    dosages = []
-    for step in plan["steps"]:
-        days = step["day_end"] - step["day_start"] + 1
-        dosage: dict[str, Any] = {
-            "sequence": step["step"],
-            "text": _step_text(drug["generic_name"], step),
-            "timing": {
-                "repeat": {
-                    "boundsDuration": _qty(days, "d"),
-                    "frequency": step["times_per_day"],
-                    "period": step["period_days"],
-                    "periodUnit": "d",
-                }
-            },
-            "doseAndRate": [{"doseQuantity": _qty(step["dose_mg"], "mg")}],
-            "maxDosePerPeriod": {"numerator": _qty(max_daily, "mg"), "denominator": _qty(1, "d")},
+def _dosage(
+    plan: schemas.TitrationPublic, step: schemas.StepPublic, then_stop: bool
+) -> dict[str, Any]:
+    text = step_text(plan.drug.generic_name, step)
+    if then_stop:
+        text += f" Then stop (day {step.day_end + 1})."
+    repeat: dict[str, Any] = {
+        "frequency": step.times_per_day,
+        "period": step.period_days,
+        "periodUnit": "d",
+    }
+    if step.start_date is not None and step.end_date is not None:
+        repeat["boundsPeriod"] = {
+            "start": step.start_date.isoformat(),
+            "end": step.end_date.isoformat(),
         }
-        if step.get("start_date"):
-            dosage["timing"]["repeat"].pop("boundsDuration")
-            dosage["timing"]["repeat"]["boundsPeriod"] = {
-                "start": step["start_date"],
-                "end": step["end_date"],
+    else:
+        repeat["boundsDuration"] = _qty(step.day_end - step.day_start + 1, "d")
+    dosage: dict[str, Any] = {
+        "sequence": step.step,
+        "text": text,
+        "timing": {"repeat": repeat},
+        "doseAndRate": [{"doseQuantity": _qty(step.dose_mg, "mg")}],
+        "maxDosePerPeriod": {
+            "numerator": _qty(plan.max_daily_mg, "mg"),
+            "denominator": _qty(1, "d"),
+        },
+    }
+    if plan.product is not None:
+        dosage["route"] = {"text": plan.product.route}
+    return dosage
+
+
+def medication_request(plan: schemas.TitrationPublic) -> dict[str, Any]:
+    """Build and validate the resource; return it as JSON-ready data."""
+    doses = [s for s in plan.steps if s.daily_mg > 0]
+    stops = len(doses) < len(plan.steps)
+    dosages = [
+        _dosage(plan, step, then_stop=stops and i == len(doses) - 1) for i, step in enumerate(doses)
+    ]
+    medication: dict[str, Any] = {"text": plan.drug.generic_name}
+    if plan.drug.rxcui is not None:
+        medication["coding"] = [
+            {"system": RXNORM, "code": plan.drug.rxcui, "display": plan.drug.generic_name}
+        ]
+    source = plan.regimen.source
+    notes = [
+        {
+            "text": f"Regimen '{plan.regimen.name}' from {source.title} ({source.url}), "
+            f"section {source.section}. Information, not medical advice."
+        }
+    ]
+    if plan.renal_band is not None and plan.renal_band.max_daily_mg is not None:
+        notes.append(
+            {
+                "text": f"Kidney function: at most {plan.renal_band.max_daily_mg:g} mg/day for "
+                f"creatinine clearance {plan.crcl_ml_min:g} mL/min "
+                f"({plan.renal_band.source.section})."
             }
-        dosages.append(dosage)
-    source = regimen["source"]
+        )
+    notes += [{"text": w.text} for w in plan.warnings]
     resource = {
         "resourceType": "MedicationRequest",
         "status": "draft",
         "intent": "proposal",
-        "medicationCodeableConcept": {"text": drug["generic_name"]},
+        "medicationCodeableConcept": medication,
         "subject": {"display": "Patient (not identified)"},
-        "reasonCode": [{"text": regimen["indication"]}],
-        "note": [
-            {
-                "text": f"Regimen '{regimen['name']}' from {source['title']} "
-                f"({source['url']}), section {source['section']}. "
-                "Information, not medical advice."
-            }
-        ],
+        "reasonCode": [{"text": plan.regimen.indication}],
+        "note": notes,
         "dosageInstruction": dosages,
     }
     validated = MedicationRequest.model_validate(resource)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+
+from app import schemas
 
 COLUMNS = (
     "step",
@@ -21,10 +22,11 @@ COLUMNS = (
 )
 
 
-def steps_csv(plan: dict[str, Any]) -> str:
+def steps_csv(plan: schemas.TitrationPublic) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for step in plan["steps"]:
-        writer.writerow(["" if step.get(c) is None else step[c] for c in COLUMNS])
+    for step in plan.steps:
+        row = step.model_dump(mode="json")
+        writer.writerow(["" if row.get(c) is None else row[c] for c in COLUMNS])
     return buffer.getvalue()

@@ -13,14 +13,9 @@ def test_read_titration_baclofen_label_schedule(client: TestClient) -> None:
     response = client.get("/titration", params={"drug": "baclofen"})
     assert response.status_code == 200
     result = response.json()["results"]
-    assert [(s["day_start"], s["dose_mg"], s["times_per_day"]) for s in result["steps"]] == [
-        (1, 5, 3),
-        (4, 10, 3),
-        (7, 15, 3),
-        (10, 20, 3),
-    ]
+    # The schedule itself is the domain's (tests/domain); here: it comes through with its limits.
+    assert result["steps"][-1]["daily_mg"] == 60
     assert result["max_daily_mg"] == 80
-    assert all(s["daily_mg"] <= 80 for s in result["steps"])
     assert result["regimen"]["source"]["set_id"] == "b4f2f888-979a-6f54-e053-2a95a90a95a3"
     texts = " ".join(w["text"] for w in result["warnings"]).lower()
     assert "drowsiness" in texts and "abrupt" in texts
