@@ -20,6 +20,7 @@ from app.api import (
     drugs,
     health,
     indications,
+    labels,
     planner,
     precautions,
     side_effects,
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     common: list[Any] = [Depends(deps.strict_query), guard_dependency(guards)]
     for module in (drugs, indications, side_effects, precautions, titration, vocabulary):
         app.include_router(module.router, dependencies=common)
+    app.include_router(labels.router, dependencies=common)
     app.include_router(health.router, dependencies=[Depends(deps.strict_query)])
     app.include_router(planner.router)
     app.mount("/static", StaticFiles(directory=planner.STATIC_DIR), name="static")

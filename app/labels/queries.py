@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
 from app import errors
+from app.domain import names as name_matching
 from app.labels import extract, importer
 from app.labels.schemas import (
     AdverseReactionTables,
@@ -417,3 +419,22 @@ def side_effect_rows_for_name(session: Session, name: str) -> list[ExtractedSide
         if out:
             return out
     return []
+
+
+def session(engine: Engine) -> Session:
+    """A session for one request's worker thread."""
+    return Session(engine)
+
+
+def suggest_names(session: Session, name: str, limit: int = 5) -> list[str]:
+    """Label names close to `name` (among those sharing its first letter)."""
+    wanted = importer.normalize(name)
+    if not wanted:
+        return []
+    candidates = session.exec(
+        select(LabelKey.value)
+        .where(LabelKey.kind == "name", col(LabelKey.value).startswith(wanted[0]))
+        .distinct()
+        .limit(20_000)
+    ).all()
+    return name_matching.suggest(wanted, candidates, limit=limit)
