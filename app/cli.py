@@ -1,8 +1,9 @@
-"""The `druginfo` command: serve, seed, validate, export-openapi, export-schema, vocab-add."""
+"""The `druginfo` command: serve, seed, validate, import-labels, export-openapi, vocab-add."""
 
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -138,6 +139,57 @@ def serve(
         server_header=False,
         proxy_headers=True,
     )
+
+
+@cli.command("import-labels")
+def import_labels(
+    paths: Annotated[
+        list[Path], typer.Argument(help="openFDA label files (.json, .json.zip) or directories")
+    ],
+    synthetic: Annotated[
+        bool, typer.Option(help="mark the labels as synthetic copies (benchmarks only)")
+    ] = False,
+) -> None:
+    """Import openFDA drug labels; each file in one transaction; exit 1 if any file failed."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from app.db import get_engine
+    from app.labels import importer
+
+    done = 0
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed} records"),
+        TextColumn("{task.fields[rate]:.0f} records/s"),
+        TimeElapsedColumn(),
+        transient=True,
+        disable=not sys.stderr.isatty(),
+    ) as bar:
+        task = bar.add_task("importing", total=None, rate=0.0)
+        start = time.perf_counter()
+
+        def progress(name: str, records: int) -> None:
+            nonlocal done
+            done += 1
+            if done % 25 == 0:
+                rate = done / max(time.perf_counter() - start, 1e-9)
+                bar.update(task, completed=done, rate=rate, description=Path(name).name[:40])
+
+        report = importer.import_paths(get_engine(), paths, progress, synthetic=synthetic)
+    for failed in report.failed:
+        typer.echo(f"failed: {failed.describe()}", err=True)
+    for skipped in report.warnings:
+        typer.echo(f"skipped: {skipped.describe()}", err=True)
+    rate = report.records / report.seconds if report.seconds else 0.0
+    typer.echo(
+        f"{report.records} records from {len(report.files) - len(report.failed)} file(s) in "
+        f"{report.seconds:.1f} s ({rate:.0f}/s): {report.new} new, {report.updated} updated, "
+        f"{report.history} older versions, {report.unchanged} unchanged; "
+        f"{len(report.failed)} file(s) failed"
+    )
+    if report.failed:
+        raise typer.Exit(1)
 
 
 @cli.command("export-openapi")

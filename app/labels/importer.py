@@ -292,7 +292,8 @@ def read_records(source: Source) -> Iterator[tuple[int, Any]]:
         if _looks_like_label(document):
             yield 0, document
     except ijson.JSONError as exc:
-        raise RecordError(f"invalid JSON ({exc})", count) from None
+        first_line = next(iter(str(exc).splitlines()), "").strip()
+        raise RecordError(f"invalid JSON ({first_line or type(exc).__name__})", count) from None
     except (OSError, zipfile.BadZipFile, EOFError) as exc:
         raise RecordError(f"cannot read the file ({exc})", count) from None
 
