@@ -28,7 +28,7 @@ SHARED = ROOT.parent / "shared"
 LABELS = SHARED / "labels"
 RXNORM = SHARED / "rxnorm"
 
-_TAG = re.compile(r"<[^>]+>")
+_TAG = re.compile(r"</?[A-Za-z!][^>]*>")
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
 _IGNORED = re.compile(r"[\s|*#•]+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
