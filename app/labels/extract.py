@@ -257,14 +257,30 @@ def _single(line: list[_Cell | None]) -> _Cell | None:
     return next(iter(cells.values())) if len(cells) == 1 else None
 
 
+def _footer(table: _Element) -> tuple[list[str], dict[str, str]]:
+    """The footer's notes ('a Includes somnolence...') and each note by its mark ('a')."""
+    notes: list[str] = []
+    by_mark: dict[str, str] = {}
+    for foot in table.findall("tfoot"):
+        for cell in foot.iter("td", "th"):
+            text, marks, inline = _cell_text(cell)
+            first = next(iter(cell.iter("sup")), None)
+            lead = (cell.text or "").strip()
+            if first is not None and not lead and marks and text:
+                by_mark.setdefault(marks[0], text)
+                notes.append(f"{marks[0]} {text}")
+            elif text or inline:
+                notes.append(" ".join([text, *inline]).strip())
+    return notes, by_mark
+
+
 def extract_table(table: _Element, index: int = 0) -> ExtractedTable:
     caption_element = table.find("caption")
     caption_parts: list[str] = []
     if caption_element is not None:
         text, _marks, _notes = _cell_text(caption_element)
         caption_parts.append(text)
-    footnotes = [_text_of(r) for foot in table.findall("tfoot") for r in foot.iter("tr")]
-    footnotes = [f for f in footnotes if f]
+    footnotes, notes_by_mark = _footer(table)
     grid = _grid(table)
 
     def none(problem: str) -> ExtractedTable:
@@ -297,11 +313,6 @@ def extract_table(table: _Element, index: int = 0) -> ExtractedTable:
             for cell in line[first_value:]
         )
 
-    notes_by_mark: dict[str, str] = {}
-    for note in footnotes:
-        head = note.split(" ", 1)[0]
-        if len(head) <= 3 and len(note) > len(head):
-            notes_by_mark.setdefault(head, note)
     rows: list[ReactionRow] = []
     header_rows: list[int] = []
     arms: list[Arm] = []

@@ -374,6 +374,24 @@ def _index(conn: Connection, doc_id: int) -> None:
         conn.execute(_POSTGRES_INDEX, {"doc_id": doc_id})
 
 
+_SQLITE_UNINDEX = text(
+    "INSERT INTO label_fts(label_fts, rowid, names, body) "
+    "SELECT 'delete', d.doc_id, d.names, d.body FROM label_document d "
+    "JOIN label_version v ON v.doc_id = d.doc_id WHERE v.set_id = :set_id"
+)
+_POSTGRES_UNINDEX = text(
+    "UPDATE label_version SET search = NULL WHERE set_id = :set_id AND search IS NOT NULL"
+)
+
+
+def _unindex(conn: Connection, set_id: str) -> None:
+    """Take the label's current version out of the index (before a newer one replaces it)."""
+    if conn.dialect.name == "sqlite":
+        conn.execute(_SQLITE_UNINDEX, {"set_id": set_id})
+    elif conn.dialect.name == "postgresql":
+        conn.execute(_POSTGRES_UNINDEX, {"set_id": set_id})
+
+
 _label = Label.__table__  # type: ignore[attr-defined]
 _version = LabelVersion.__table__  # type: ignore[attr-defined]
 _section = LabelSection.__table__  # type: ignore[attr-defined]
@@ -394,6 +412,8 @@ def write_record(conn: Connection, record: LabelRecord, synthetic: bool = False)
         if known is not None:
             return "unchanged"
     becomes_current = current is None or record.version > current
+    if becomes_current and current is not None:
+        _unindex(conn, record.set_id)
     if current is None:
         conn.execute(insert(_label).values(_label_values(record, synthetic)))
     doc_id = conn.execute(

@@ -128,19 +128,19 @@ NESTED_SECTIONS = (
 _NESTED = ", ".join(f"'{name}'" for name in NESTED_SECTIONS)
 
 # SQLite: an external-content FTS5 index over a view, so no text is stored twice. The view gives
-# one document per version: the label's names, then every section's text in name order.
+# one document per label, its current version: the names, then the sections' text in name order.
+# Only current versions are indexed; the importer takes the old one out before a newer one comes.
 _SQLITE_DDL = [
     f"""
     CREATE VIEW IF NOT EXISTS label_document AS
     SELECT v.doc_id AS doc_id,
-           (SELECT l.title || ' ' || l.brand_name || ' ' || l.generic_name || ' '
-                   || l.substance_name || ' ' || l.manufacturer_name
-              FROM label l WHERE l.set_id = v.set_id) AS names,
+           l.title || ' ' || l.brand_name || ' ' || l.generic_name || ' '
+               || l.substance_name || ' ' || l.manufacturer_name AS names,
            (SELECT group_concat(t.text, char(10)) FROM
               (SELECT s.text AS text FROM label_section s
                 WHERE s.doc_id = v.doc_id AND s.name NOT IN ({_NESTED}) ORDER BY s.name) AS t)
            AS body
-      FROM label_version v
+      FROM label l JOIN label_version v ON v.set_id = l.set_id AND v.version = l.version
     """,
     """
     CREATE VIRTUAL TABLE IF NOT EXISTS label_fts USING fts5(
