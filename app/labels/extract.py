@@ -105,6 +105,14 @@ class _Cell:
     header: bool
 
 
+_UNIT_BEFORE = re.compile(r"(?:mm|cm|m|10|kg|/m)\s*$")
+
+
+def _exponent(parts: list[str], sup: _Element) -> bool:
+    """A digit superscript after a unit or a 10 (mm3, m2, 10^9) is an exponent, not a mark."""
+    return _text_of(sup).isdigit() and _UNIT_BEFORE.search("".join(parts[-3:])) is not None
+
+
 def _cell_text(element: _Element) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """The cell's text without footnotes; its footnote marks; its inline footnote texts."""
     marks: list[str] = []
@@ -116,7 +124,7 @@ def _cell_text(element: _Element) -> tuple[str, tuple[str, ...], tuple[str, ...]
         if tag == "footnote":
             notes.append(_text_of(node))
             parts.append(" ")
-        elif tag == "sup" and _MARK.match(_text_of(node) or "_"):
+        elif tag == "sup" and _MARK.match(_text_of(node) or "_") and not _exponent(parts, node):
             marks.append(_text_of(node))
         else:
             if tag in {"br", "p", "paragraph"}:
@@ -197,8 +205,9 @@ def parse_value(
     if match:
         qualifier = _QUALIFIERS.get(match["q"] or "")
         number = float(match["num"])
-        if count_column and not match["pct"] and number.is_integer() and qualifier is None:
-            return None, int(number), None
+        if (count_column or number > 100) and not match["pct"] and qualifier is None:
+            # a number column, or a figure no percentage can be: a count (if whole)
+            return None, int(number) if number.is_integer() else None, None
         return number, None, qualifier
     return None
 
