@@ -62,12 +62,12 @@ TARGETS = {
 }
 
 
-def originals() -> list[dict[str, Any]]:
+def originals(corpus: Path) -> list[dict[str, Any]]:
     """The records to copy: the real corpus, else the fixtures."""
     out: list[dict[str, Any]] = []
     paths = (
-        sorted(CORPUS.glob("*.json"))
-        if CORPUS.is_dir()
+        sorted(corpus.glob("*.json"))
+        if corpus.is_dir()
         else [
             FIXTURES / "bulk" / "drug-label-0001-of-0001.json",
             FIXTURES / "bare" / "glucorex.json",
@@ -91,9 +91,9 @@ def _copies(records: list[dict[str, Any]], count: int) -> Iterator[bytes]:
         yield orjson.dumps(rekeyed)
 
 
-def write_bulk(directory: Path, count: int, per_file: int) -> int:
+def write_bulk(directory: Path, count: int, per_file: int, corpus: Path) -> int:
     """openFDA bulk zips of `count` synthetic records; returns the raw JSON bytes written."""
-    records = originals()
+    records = originals(corpus)
     files = -(-count // per_file)
     raw = 0
     stream = _copies(records, count)
@@ -168,7 +168,9 @@ def _rotating_script(directory: Path, paths: list[str]) -> str:
     return str(script)
 
 
-def serve_and_measure(db: Path, tmp: Path, duration: int, rounds: int) -> dict[str, Any]:
+def serve_and_measure(
+    db: Path, tmp: Path, duration: int, rounds: int, records: int
+) -> dict[str, Any]:
     env = {
         "DATABASE_URL": f"sqlite:///{db}",
         "RELOAD_INTERVAL_S": "0",
@@ -189,7 +191,8 @@ def serve_and_measure(db: Path, tmp: Path, duration: int, rounds: int) -> dict[s
             script=_rotating_script(tmp, search_urls),
         )
         out["search_wrk"] = loaded
-        page = httpx.get(app.base + "/labels?limit=100&offset=5000", timeout=30).json()
+        offset = min(5000, records // 2)
+        page = httpx.get(f"{app.base}/labels?limit=100&offset={offset}", timeout=30).json()
         set_ids = [r["set_id"] for r in page["results"]]
         sizes = {s: len(httpx.get(f"{app.base}/labels/{s}", timeout=30).content) for s in set_ids}
         median_id = sorted(sizes, key=sizes.__getitem__)[len(sizes) // 2]
@@ -222,6 +225,7 @@ def main() -> None:
     parser.add_argument("--per-file", type=int, default=25_000)
     parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", 5)))
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help="records to copy")
     parser.add_argument("--workdir", type=Path, default=None, help="default: a temporary dir")
     args = parser.parse_args()
     common.ensure_wrk()
@@ -229,7 +233,7 @@ def main() -> None:
         tmp = Path(name)
         (tmp / "bulk").mkdir()
         start = time.perf_counter()
-        raw = write_bulk(tmp / "bulk", args.records, args.per_file)
+        raw = write_bulk(tmp / "bulk", args.records, args.per_file, args.corpus)
         print(
             f"wrote {args.records} synthetic records ({raw / 1e9:.2f} GB of JSON) in "
             f"{time.perf_counter() - start:.0f} s",
@@ -253,7 +257,7 @@ def main() -> None:
             f"{size / 1e9:.2f} GB = {result['db_ratio']:.2f}x the raw JSON",
             flush=True,
         )
-        result |= serve_and_measure(db, tmp, args.duration, args.rounds)
+        result |= serve_and_measure(db, tmp, args.duration, args.rounds, args.records)
     loaded = result.pop("search_wrk")
     print(json.dumps(result, indent=2, default=str))
     print(
