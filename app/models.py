@@ -150,6 +150,12 @@ class RegimenRow(FactColumns, table=True):
     rule_times_per_day: int | None = None
     rule_target_min_daily_mg: float | None = None
     rule_target_max_daily_mg: float | None = None
+    per_kg_start_mg_kg_day: float | None = None
+    per_kg_step_mg_kg_day: float | None = None
+    per_kg_interval_days: int | None = None
+    per_kg_target_mg_kg_day: float | None = None
+    per_kg_max_mg_kg_day: float | None = None
+    per_kg_times_per_day: int | None = None
 
 
 class RegimenStepRow(SQLModel, table=True):
@@ -190,6 +196,56 @@ class KidneyBandRow(SQLModel, table=True):
     max_daily_mg: float | None = None
     doses_per_day: int | None = None
     not_recommended: bool = False
+    note: str | None = Field(default=None, sa_type=Text)
+    crcl_max_inclusive: bool = False
+    proportional_to_ml_min: float | None = None
+    start_daily_mg: float | None = None
+    step_daily_mg: float | None = None
+    interval_days: int | None = None
+
+
+class HepaticDosingRow(FactColumns, table=True):
+    """A regimen's Child-Pugh dosing: its citation and note; the bands are rows below."""
+
+    __tablename__ = "hepatic_dosing"
+    __table_args__ = (UniqueConstraint("drug_id", "regimen_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    drug_id: str = Field(foreign_key="drug.id", index=True, max_length=80)
+    regimen_key: str = Field(max_length=80)
+    note: str | None = Field(default=None, sa_type=Text)
+
+
+class HepaticBandRow(SQLModel, table=True):
+    __tablename__ = "hepatic_band"
+
+    id: int | None = Field(default=None, primary_key=True)
+    drug_id: str = Field(foreign_key="drug.id", index=True, max_length=80)
+    regimen_key: str = Field(max_length=80)
+    position: int
+    child_pugh: str = Field(max_length=1)
+    max_daily_mg: float | None = None
+    not_recommended: bool = False
+    note: str | None = Field(default=None, sa_type=Text)
+    start_daily_mg: float | None = None
+    step_daily_mg: float | None = None
+    interval_days: int | None = None
+
+
+class DoseLimitRow(FactColumns, table=True):
+    """A maximum for part of a regimen's population (a weight or an age band)."""
+
+    __tablename__ = "dose_limit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    drug_id: str = Field(foreign_key="drug.id", index=True, max_length=80)
+    regimen_key: str = Field(max_length=80)
+    position: int
+    max_daily_mg: float
+    weight_min_kg: float | None = None
+    weight_max_kg: float | None = None
+    age_min_years: float | None = None
+    age_max_years: float | None = None
     note: str | None = Field(default=None, sa_type=Text)
 
 

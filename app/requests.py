@@ -6,8 +6,9 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.catalog.models import ChildPugh
 from app.domain.kidney import Sex
-from app.domain.titration import Direction
+from app.domain.titration import Direction, TaperMethod
 
 
 class PatientIn(BaseModel):
@@ -25,6 +26,9 @@ class PatientIn(BaseModel):
     )
     crcl_ml_min: float | None = Field(
         default=None, ge=0, le=300, description="creatinine clearance in mL/min, if known"
+    )
+    child_pugh: ChildPugh | None = Field(
+        default=None, description="Child-Pugh class of hepatic impairment: A, B or C"
     )
 
 
@@ -56,7 +60,17 @@ class PlanOptions(BaseModel):
         default=None, gt=0, le=100_000, description="use only this strength of the product"
     )
     allow_half_tablets: bool = Field(
-        default=False, description="allow half tablets where the label says they are scored"
+        default=False,
+        description="use half tablets freely where the label says they are scored (without it, "
+        "halves are used only where a dose needs them)",
+    )
+    taper_method: TaperMethod = Field(
+        default=TaperMethod.label,
+        description="down only: 'label' (the label's taper, or step_daily_mg) or 'proportional' "
+        "(each step lowers the dose by taper_percent)",
+    )
+    taper_percent: float | None = Field(
+        default=None, ge=10, le=50, description="for taper_method=proportional: % per step"
     )
 
 

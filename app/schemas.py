@@ -159,14 +159,63 @@ class IncrementRulePublic(Public):
     target_max_daily_mg: float
 
 
-class KidneyBandPublic(Public):
+class BandStartPublic(Public):
+    start_daily_mg: float | None = Field(description="the band's own starting dose")
+    step_daily_mg: float | None = Field(description="the band's own increment")
+    interval_days: int | None = Field(description="the band's own interval")
+
+
+class KidneyBandPublic(BandStartPublic):
     crcl_min_ml_min: float = Field(description="inclusive lower bound")
-    crcl_max_ml_min: float | None = Field(description="exclusive upper bound; null = none")
+    crcl_max_ml_min: float | None = Field(description="upper bound; null = none")
+    crcl_max_inclusive: bool = Field(description="true when the upper bound is included")
     min_daily_mg: float | None
     max_daily_mg: float | None
+    proportional_to_ml_min: float | None = Field(
+        description="doses scale by CrCl / this value within the band (the label's proportional "
+        "reduction)"
+    )
     doses_per_day: int | None
     not_recommended: bool
     note: str | None
+
+
+class HepaticBandPublic(BandStartPublic):
+    child_pugh: str = Field(description="Child-Pugh class A, B or C")
+    max_daily_mg: float | None
+    not_recommended: bool
+    note: str | None
+
+
+class HepaticDosingPublic(Public):
+    bands: list[HepaticBandPublic]
+    note: str | None
+    evidence: str | None = Field(
+        description="verbatim quote from the cited section or table ('...' joins parts)"
+    )
+    source: SourceRef
+
+
+class PerKgPublic(Public):
+    start_mg_kg_day: float
+    step_mg_kg_day: float | None
+    interval_days: int | None
+    target_mg_kg_day: float | None
+    max_mg_kg_day: float
+    times_per_day: int
+
+
+class DoseLimitPublic(Public):
+    max_daily_mg: float
+    weight_min_kg: float | None = Field(description="inclusive")
+    weight_max_kg: float | None = Field(description="exclusive")
+    age_min_years: float | None = Field(description="inclusive")
+    age_max_years: float | None = Field(description="exclusive")
+    note: str | None
+    evidence: str | None = Field(
+        description="verbatim quote from the cited section or table ('...' joins parts)"
+    )
+    source: SourceRef
 
 
 class KidneyDosingPublic(Public):
@@ -212,7 +261,10 @@ class RegimenPublic(Public):
     target_daily_mg: float | None = Field(description="the label's usual target")
     max_dose_mg: float | None = Field(description="per administration")
     max_daily_mg: float = Field(description="the label's maximum daily dose")
+    per_kg: PerKgPublic | None = Field(description="weight-based dosing (mg/kg/day)")
+    limits: list[DoseLimitPublic] = Field(description="maxima for part of the population")
     renal: KidneyDosingPublic | None
+    hepatic: HepaticDosingPublic | None
     taper: TaperPublic | None
     warnings: list[RegimenWarningPublic]
     note: str | None
@@ -303,6 +355,12 @@ class ProductRef(Public):
     scored: bool
 
 
+class UnitPublic(Public):
+    strength_mg: float = Field(description="strength of one tablet or capsule")
+    count: float = Field(description="how many per dose; 0.5 = half a scored tablet")
+    form: str
+
+
 class StepPublic(Public):
     step: int = Field(ge=1)
     day_start: int = Field(ge=1)
@@ -311,6 +369,11 @@ class StepPublic(Public):
     times_per_day: int = Field(ge=1)
     period_days: int = Field(ge=1, description="1 = daily, 2 = every other day")
     daily_mg: float = Field(ge=0, description="average per day; 0 = stop")
+    units: list[UnitPublic] = Field(
+        description="what makes one dose: the fewest tablets or capsules of the product's "
+        "strengths (their strength x count adds up to dose_mg)"
+    )
+    volume_ml: float | None = Field(description="for an oral solution: mL per dose")
     units_per_dose: float | None = Field(description="tablets (or mL) per administration")
     unit: str | None
     start_date: date | None
@@ -326,6 +389,13 @@ class RenalBandPublic(KidneyBandPublic):
     source: SourceRef
 
 
+class LimitPublic(Public):
+    name: str = Field(description="max_daily_mg, max_mg_kg_day, renal_max_daily_mg, ...")
+    value_mg: float = Field(description="mg/day")
+    what: str
+    source: SourceRef
+
+
 class TitrationPublic(Public):
     drug: DrugRef
     regimen: RegimenRef
@@ -336,4 +406,10 @@ class TitrationPublic(Public):
     max_dose_mg: float | None
     crcl_ml_min: float | None = Field(description="given, or computed by Cockcroft-Gault")
     renal_band: RenalBandPublic | None
+    hepatic_band: HepaticBandPublic | None = Field(
+        description="the Child-Pugh band applied, when patient.child_pugh is given"
+    )
+    limits: list[LimitPublic] = Field(
+        description="every daily maximum that applied to this plan, the lowest is max_daily_mg"
+    )
     warnings: list[WarningPublic]

@@ -40,12 +40,15 @@ def _plan(drug: DrugEntry, body: TitrationIn) -> schemas.TitrationPublic:
     """Resolve the regimen, run the domain planner, map its answer (or refusal) to HTTP."""
     regimen = _regimen(drug, body.regimen)
     product = drug.products.get(regimen.product_id) if regimen.product_id else None
+    liquid = next((p for p in drug.products.values() if p.is_liquid and p is not product), None)
+    patient = body.patient.model_dump()
+    patient["child_pugh"] = body.patient.child_pugh.value if body.patient.child_pugh else None
     request = titration.PlanRequest(
         **body.model_dump(exclude={"drug", "regimen", "patient"}),
-        patient=titration.Patient(**body.patient.model_dump()),
+        patient=titration.Patient(**patient),
     )
     try:
-        return to_public(drug, regimen, titration.plan(regimen, request, product))
+        return to_public(drug, regimen, titration.plan(regimen, request, product, liquid))
     except titration.LimitExceeded as exc:
         raise errors.DoseLimitExceeded(
             str(exc),
@@ -53,6 +56,10 @@ def _plan(drug: DrugEntry, body: TitrationIn) -> schemas.TitrationPublic:
             source=drug.source_ref(exc.citation).model_dump(mode="json")
             if exc.citation is not None
             else {},
+        ) from None
+    except titration.MissingInput as exc:
+        raise errors.InvalidInput(
+            str(exc), [errors.InvalidParam(location=exc.field_name, message=str(exc))]
         ) from None
     except titration.TitrationError as exc:
         members = (
@@ -93,7 +100,12 @@ def to_public(
         if product is not None
         else None,
         direction=plan.direction.value,
-        steps=[schemas.StepPublic(**vars(s)) for s in plan.steps],
+        steps=[
+            schemas.StepPublic(
+                **{**vars(s), "units": [schemas.UnitPublic(**vars(u)) for u in s.units]}
+            )
+            for s in plan.steps
+        ],
         max_daily_mg=plan.max_daily_mg,
         max_dose_mg=plan.max_dose_mg,
         crcl_ml_min=plan.crcl_ml_min,
@@ -102,6 +114,18 @@ def to_public(
         )
         if band is not None and regimen.kidney is not None
         else None,
+        hepatic_band=schemas.HepaticBandPublic(**vars(plan.hepatic_band))
+        if plan.hepatic_band is not None
+        else None,
+        limits=[
+            schemas.LimitPublic(
+                name=limit.name,
+                value_mg=limit.value_mg,
+                what=limit.what,
+                source=drug.source_ref(limit.citation),
+            )
+            for limit in plan.limits
+        ],
         warnings=[
             schemas.WarningPublic(
                 text=w.text,

@@ -185,13 +185,34 @@ class IncrementRule(Strict):
         return self
 
 
-class RenalBand(Strict):
+class BandStart(Strict):
+    """What a kidney or liver band changes at the start: the first dose, the step, the interval."""
+
+    start_daily_mg: PositiveMg | None = Field(
+        default=None, description="the band's own starting dose (replaces the label's first steps)"
+    )
+    step_daily_mg: PositiveMg | None = Field(default=None, description="the band's own increment")
+    interval_days: int | None = Field(
+        default=None, ge=1, le=365, description="the band's own interval"
+    )
+
+
+class RenalBand(BandStart):
     crcl_min_ml_min: float = Field(ge=0, description="inclusive lower bound")
     crcl_max_ml_min: float | None = Field(
-        default=None, gt=0, description="exclusive upper bound; null = no upper bound"
+        default=None, gt=0, description="upper bound (exclusive unless crcl_max_inclusive)"
+    )
+    crcl_max_inclusive: bool = Field(
+        default=False, description="true when the label's row includes its upper bound"
     )
     min_daily_mg: PositiveMg | None = None
     max_daily_mg: PositiveMg | None = None
+    proportional_to_ml_min: float | None = Field(
+        default=None,
+        gt=0,
+        description="the label reduces the dose in proportion to clearance in this band: its "
+        "min/max/start are for this clearance and scale by CrCl / this value",
+    )
     doses_per_day: int | None = Field(default=None, ge=1, le=12)
     not_recommended: bool = False
     note: Text | None = None
@@ -225,6 +246,76 @@ class Renal(Sourced):
                 )
         if bands[-1].crcl_max_ml_min is not None:
             raise ValueError("the highest kidney band must have no upper bound (null)")
+        return self
+
+
+class ChildPugh(StrEnum):
+    A = "A"
+    B = "B"
+    C = "C"
+
+
+class HepaticBand(BandStart):
+    child_pugh: ChildPugh = Field(description="Child-Pugh class: A mild, B moderate, C severe")
+    max_daily_mg: PositiveMg | None = None
+    not_recommended: bool = False
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _band(self) -> Self:
+        if not self.not_recommended and self.max_daily_mg is None and self.start_daily_mg is None:
+            raise ValueError("a liver band needs max_daily_mg, start_daily_mg or not_recommended")
+        return self
+
+
+class Hepatic(Sourced):
+    """Liver-function dosing by Child-Pugh class; a class the label does not name is unchanged."""
+
+    bands: list[HepaticBand] = Field(min_length=1)
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _unique(self) -> Self:
+        _unique([b.child_pugh.value for b in self.bands], "hepatic bands")
+        return self
+
+
+class PerKg(Strict):
+    """Weight-based dosing in mg per kg of body weight per day."""
+
+    start_mg_kg_day: PositiveMg
+    step_mg_kg_day: PositiveMg | None = None
+    interval_days: int | None = Field(default=None, ge=1, le=365)
+    target_mg_kg_day: PositiveMg | None = None
+    max_mg_kg_day: PositiveMg
+    times_per_day: int = Field(ge=1, le=12)
+
+    @model_validator(mode="after")
+    def _range(self) -> Self:
+        if self.start_mg_kg_day > self.max_mg_kg_day:
+            raise ValueError("start_mg_kg_day exceeds max_mg_kg_day")
+        if self.target_mg_kg_day is not None and self.target_mg_kg_day > self.max_mg_kg_day:
+            raise ValueError("target_mg_kg_day exceeds max_mg_kg_day")
+        if (self.step_mg_kg_day is None) != (self.interval_days is None):
+            raise ValueError("give step_mg_kg_day and interval_days together")
+        return self
+
+
+class DoseLimit(Sourced):
+    """A maximum that applies to part of the population: a weight or an age band."""
+
+    max_daily_mg: PositiveMg
+    weight_min_kg: float | None = Field(default=None, ge=0, description="inclusive")
+    weight_max_kg: float | None = Field(default=None, gt=0, description="exclusive")
+    age_min_years: float | None = Field(default=None, ge=0, description="inclusive")
+    age_max_years: float | None = Field(default=None, gt=0, description="exclusive")
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _banded(self) -> Self:
+        bounds = (self.weight_min_kg, self.weight_max_kg, self.age_min_years, self.age_max_years)
+        if all(b is None for b in bounds):
+            raise ValueError("a dose limit needs a weight or an age bound")
         return self
 
 
@@ -263,17 +354,30 @@ class Regimen(Sourced):
         default=None, description="the label's usual target; default for a schedule"
     )
     max_dose_mg: PositiveMg | None = Field(default=None, description="per administration")
-    max_daily_mg: PositiveMg
+    max_daily_mg: PositiveMg = Field(
+        description="the label's maximum daily dose (for a per_kg regimen, the absolute cap the "
+        "label states, else the per-kg maximum at the heaviest weight it doses)"
+    )
+    per_kg: PerKg | None = Field(default=None, description="weight-based dosing (mg/kg/day)")
+    limits: list[DoseLimit] = Field(
+        default_factory=list, description="maxima for part of the population (weight, age)"
+    )
     renal: Renal | None = None
+    hepatic: Hepatic | None = None
     taper: Taper | None = None
     warnings: list[RegimenWarning] = Field(default_factory=list)
     note: Text | None = None
 
     @model_validator(mode="after")
     def _schedule(self) -> Self:
-        if not self.steps and self.rule is None:
-            raise ValueError("a regimen needs steps, a rule, or both")
-        start = self.steps[0].daily_mg if self.steps else self.rule.target_min_daily_mg  # type: ignore[union-attr]
+        if not self.steps and self.rule is None and self.per_kg is None:
+            raise ValueError("a regimen needs steps, a rule, or per_kg dosing")
+        if self.steps:
+            start = self.steps[0].daily_mg
+        elif self.rule is not None:
+            start = self.rule.target_min_daily_mg
+        else:
+            start = 0.0
         if self.max_daily_mg < start:
             raise ValueError("max_daily_mg is below the starting daily dose")
         for i, step in enumerate(self.steps):
@@ -357,6 +461,11 @@ class Drug(Strict):
         for i, regimen in enumerate(self.regimens):
             if regimen.renal is not None:
                 found.append((f"regimens[{i}].renal", regimen.renal))
+            if regimen.hepatic is not None:
+                found.append((f"regimens[{i}].hepatic", regimen.hepatic))
+            found.extend(
+                (f"regimens[{i}].limits[{j}]", limit) for j, limit in enumerate(regimen.limits)
+            )
             if regimen.taper is not None:
                 found.append((f"regimens[{i}].taper", regimen.taper))
             found.extend(

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from app import models
-from app.catalog import loader
+from app.catalog import heal, loader
 from app.catalog.models import Drug, Sourced
 from app.domain.names import normalize
 
@@ -31,6 +31,9 @@ _TABLES: tuple[type[SQLModel], ...] = (
     models.RegimenStepRow,
     models.KidneyBandRow,
     models.KidneyDosingRow,
+    models.HepaticBandRow,
+    models.HepaticDosingRow,
+    models.DoseLimitRow,
     models.TaperRow,
     models.RegimenWarningRow,
     models.RegimenRow,
@@ -112,6 +115,9 @@ def _regimen_rows(
         models.RegimenStepRow: [],
         models.KidneyDosingRow: [],
         models.KidneyBandRow: [],
+        models.HepaticDosingRow: [],
+        models.HepaticBandRow: [],
+        models.DoseLimitRow: [],
         models.TaperRow: [],
         models.RegimenWarningRow: [],
     }
@@ -137,6 +143,9 @@ def _regimen_rows(
                 "rule_times_per_day": rule.times_per_day if rule else None,
                 "rule_target_min_daily_mg": rule.target_min_daily_mg if rule else None,
                 "rule_target_max_daily_mg": rule.target_max_daily_mg if rule else None,
+                **{
+                    f"per_kg_{k}": v for k, v in (r.per_kg.model_dump() if r.per_kg else {}).items()
+                },
             }
         )
         out[models.RegimenStepRow].extend(
@@ -147,6 +156,21 @@ def _regimen_rows(
             out[models.KidneyBandRow].extend(
                 {**key, "position": i, **band.model_dump()} for i, band in enumerate(r.renal.bands)
             )
+        if r.hepatic is not None:
+            out[models.HepaticDosingRow].append({**key, **_fact(r.hepatic), "note": r.hepatic.note})
+            out[models.HepaticBandRow].extend(
+                {**key, "position": i, **band.model_dump(mode="json")}
+                for i, band in enumerate(r.hepatic.bands)
+            )
+        out[models.DoseLimitRow].extend(
+            {
+                **key,
+                **_fact(limit),
+                "position": i,
+                **limit.model_dump(exclude={"source", "section", "evidence"}),
+            }
+            for i, limit in enumerate(r.limits)
+        )
         if r.taper is not None:
             taper = r.taper.model_dump(exclude={"source", "section", "evidence"})
             out[models.TaperRow].append({**key, **_fact(r.taper), **taper})
@@ -334,8 +358,12 @@ def seed(
     include_synthetic: bool = False,
     progress: Progress | None = None,
 ) -> SeedResult:
-    """Validate data_dir, then write it; with force=False skip when the data is unchanged."""
+    """Validate data_dir, then write it; with force=False skip when the data is unchanged.
+
+    A damaged SQLite file is moved aside first and rebuilt (`heal`).
+    """
     with seed_lock(engine):
+        heal.heal_if_damaged(engine)
         if not force:
             current = loader.data_version(data_dir)
             if stored_version(engine) == current:

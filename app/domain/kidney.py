@@ -34,9 +34,10 @@ def cockcroft_gault(
 
 
 def band_for(crcl_ml_min: float, bands: Sequence[KidneyBand]) -> KidneyBand | None:
-    """The band whose [min, max) range holds the clearance; None below the lowest band."""
-    for band in bands:
-        upper = band.crcl_max_ml_min
-        if crcl_ml_min >= band.crcl_min_ml_min and (upper is None or crcl_ml_min < upper):
-            return band
+    """The band whose range holds the clearance, as it applies there (proportional bands
+    scaled); None below the lowest band. Ranges are [min, max), or [min, max] where the label's
+    row includes its upper bound; the lower band wins at a shared edge it includes."""
+    for band in sorted(bands, key=lambda b: b.crcl_min_ml_min):
+        if band.holds(crcl_ml_min):
+            return band.at(crcl_ml_min)
     return None

@@ -6,13 +6,14 @@ section a limit comes from, so a refusal can say where its number is written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
 class Citation:
     source: str
     section: str
+    evidence: str | None = None  # the label's words, quoted where a warning cites them
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,10 @@ class ProductSpec:
     strengths_mg: tuple[float, ...] = ()
     concentration_mg_ml: float | None = None
     scored: bool = False
+
+    @property
+    def is_liquid(self) -> bool:
+        return self.concentration_mg_ml is not None and not self.strengths_mg
 
 
 @dataclass(frozen=True)
@@ -59,12 +64,82 @@ class KidneyBand:
     doses_per_day: int | None = None
     not_recommended: bool = False
     note: str | None = None
+    crcl_max_inclusive: bool = False
+    proportional_to_ml_min: float | None = None
+    start_daily_mg: float | None = None
+    step_daily_mg: float | None = None
+    interval_days: int | None = None
+
+    def holds(self, crcl_ml_min: float) -> bool:
+        upper = self.crcl_max_ml_min
+        if crcl_ml_min < self.crcl_min_ml_min:
+            return False
+        if upper is None or crcl_ml_min < upper:
+            return True
+        return self.crcl_max_inclusive and crcl_ml_min == upper
+
+    def at(self, crcl_ml_min: float) -> KidneyBand:
+        """The band as it applies at this clearance: proportional bands scale their doses."""
+        if self.proportional_to_ml_min is None:
+            return self
+        factor = min(crcl_ml_min / self.proportional_to_ml_min, 1.0)
+
+        def scaled(mg: float | None) -> float | None:
+            return None if mg is None else round(mg * factor, 4)
+
+        return replace(
+            self,
+            min_daily_mg=scaled(self.min_daily_mg),
+            max_daily_mg=scaled(self.max_daily_mg),
+            start_daily_mg=scaled(self.start_daily_mg),
+            step_daily_mg=scaled(self.step_daily_mg),
+        )
 
 
 @dataclass(frozen=True)
 class KidneyDosing:
     bands: tuple[KidneyBand, ...]
     citation: Citation
+
+
+@dataclass(frozen=True)
+class HepaticBand:
+    child_pugh: str  # "A", "B" or "C"
+    max_daily_mg: float | None = None
+    not_recommended: bool = False
+    note: str | None = None
+    start_daily_mg: float | None = None
+    step_daily_mg: float | None = None
+    interval_days: int | None = None
+
+
+@dataclass(frozen=True)
+class HepaticDosing:
+    bands: tuple[HepaticBand, ...]
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class PerKg:
+    start_mg_kg_day: float
+    max_mg_kg_day: float
+    times_per_day: int
+    step_mg_kg_day: float | None = None
+    interval_days: int | None = None
+    target_mg_kg_day: float | None = None
+
+
+@dataclass(frozen=True)
+class DoseLimit:
+    """A maximum for part of the population: bounds are [min, max), None = open."""
+
+    max_daily_mg: float
+    citation: Citation
+    weight_min_kg: float | None = None
+    weight_max_kg: float | None = None
+    age_min_years: float | None = None
+    age_max_years: float | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,5 +173,8 @@ class RegimenSpec:
     target_daily_mg: float | None = None
     max_dose_mg: float | None = None
     kidney: KidneyDosing | None = None
+    hepatic: HepaticDosing | None = None
+    per_kg: PerKg | None = None
+    limits: tuple[DoseLimit, ...] = ()
     taper: TaperSpec | None = None
     notes: tuple[RegimenNote, ...] = ()

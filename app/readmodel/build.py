@@ -16,9 +16,13 @@ from app.catalog.models import SourceKind, VocabularyKind
 from app.domain import names
 from app.domain.regimen import (
     Citation,
+    DoseLimit,
+    HepaticBand,
+    HepaticDosing,
     Increment,
     KidneyBand,
     KidneyDosing,
+    PerKg,
     ProductSpec,
     RegimenNote,
     RegimenSpec,
@@ -61,12 +65,15 @@ class _Rows:
         self.kidney = _grouped(all_of(models.KidneyDosingRow), *by_regimen)
         self.bands = _grouped(all_of(models.KidneyBandRow), *by_regimen)
         self.tapers = _grouped(all_of(models.TaperRow), *by_regimen)
+        self.hepatic = _grouped(all_of(models.HepaticDosingRow), *by_regimen)
+        self.hepatic_bands = _grouped(all_of(models.HepaticBandRow), *by_regimen)
+        self.limits = _grouped(all_of(models.DoseLimitRow), *by_regimen)
         self.warnings = _grouped(all_of(models.RegimenWarningRow), *by_regimen)
         self.vocabulary = session.exec(select(models.VocabularyRow)).all()
 
 
 def _citation(row: models.FactColumns) -> Citation:
-    return Citation(row.source_key, row.section)
+    return Citation(row.source_key, row.section, row.evidence)
 
 
 def _fields(row: SQLModel, *exclude: str) -> dict[str, Any]:
@@ -107,6 +114,21 @@ class _DrugBuilder:
         bands = self.rows.bands.get(key, [])
         taper = next(iter(self.rows.tapers.get(key, [])), None)
         warnings = self.rows.warnings.get(key, [])
+        hepatic = next(iter(self.rows.hepatic.get(key, [])), None)
+        hepatic_bands = self.rows.hepatic_bands.get(key, [])
+        limits = self.rows.limits.get(key, [])
+        per_kg = (
+            schemas.PerKgPublic(
+                start_mg_kg_day=r.per_kg_start_mg_kg_day,
+                step_mg_kg_day=r.per_kg_step_mg_kg_day,
+                interval_days=r.per_kg_interval_days,
+                target_mg_kg_day=r.per_kg_target_mg_kg_day,
+                max_mg_kg_day=r.per_kg_max_mg_kg_day,
+                times_per_day=r.per_kg_times_per_day,
+            )
+            if r.per_kg_start_mg_kg_day is not None
+            else None
+        )
         rule = (
             schemas.IncrementRulePublic(
                 increment_daily_mg=r.rule_increment_daily_mg,
@@ -129,6 +151,19 @@ class _DrugBuilder:
             target_daily_mg=r.target_daily_mg,
             max_dose_mg=r.max_dose_mg,
             max_daily_mg=r.max_daily_mg,
+            per_kg=per_kg,
+            limits=[
+                schemas.DoseLimitPublic(**_fields(limit), source=self.source(limit))
+                for limit in limits
+            ],
+            hepatic=schemas.HepaticDosingPublic(
+                bands=[schemas.HepaticBandPublic(**_fields(b)) for b in hepatic_bands],
+                note=hepatic.note,
+                evidence=hepatic.evidence,
+                source=self.source(hepatic),
+            )
+            if hepatic is not None
+            else None,
             renal=schemas.KidneyDosingPublic(
                 bands=[schemas.KidneyBandPublic(**_fields(b)) for b in bands],
                 note=kidney.note,
@@ -165,6 +200,16 @@ class _DrugBuilder:
             kidney=KidneyDosing(tuple(KidneyBand(**_fields(b)) for b in bands), _citation(kidney))
             if kidney is not None
             else None,
+            hepatic=HepaticDosing(
+                tuple(HepaticBand(**_fields(b)) for b in hepatic_bands), _citation(hepatic)
+            )
+            if hepatic is not None
+            else None,
+            per_kg=PerKg(**per_kg.model_dump()) if per_kg is not None else None,
+            limits=tuple(
+                DoseLimit(**_fields(limit, "evidence"), citation=_citation(limit))
+                for limit in limits
+            ),
             taper=TaperSpec(**_fields(taper, "evidence"), citation=_citation(taper))
             if taper is not None
             else None,

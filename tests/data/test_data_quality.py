@@ -57,7 +57,12 @@ def test_default_schedule_in_every_kidney_band_stays_within_the_band(entry: Drug
                 continue
             crcl = band.crcl_min_ml_min + 0.5
             request = titration.PlanRequest(patient=titration.Patient(crcl_ml_min=crcl))
-            plan = titration.plan(regimen, request, product)
+            try:
+                plan = titration.plan(regimen, request, product)
+            except titration.TitrationError as exc:
+                # A band whose dose the product cannot make is refused, never exceeded.
+                assert "cannot be made" in str(exc), (regimen.id, crcl, exc)
+                continue
             for step in plan.steps:
                 assert (
                     band.max_daily_mg is None or step.dosing_day_mg <= band.max_daily_mg + 1e-9
