@@ -143,7 +143,7 @@ class RegimenRow(FactColumns, table=True):
     product_key: str | None = Field(default=None, max_length=80)
     target_daily_mg: float | None = None
     max_dose_mg: float | None = None
-    max_daily_mg: float
+    max_daily_mg: float | None = None
     note: str | None = Field(default=None, sa_type=Text)
     rule_increment_daily_mg: float | None = None
     rule_interval_days: int | None = None

@@ -260,7 +260,9 @@ class RegimenPublic(Public):
     rule: IncrementRulePublic | None
     target_daily_mg: float | None = Field(description="the label's usual target")
     max_dose_mg: float | None = Field(description="per administration")
-    max_daily_mg: float = Field(description="the label's maximum daily dose")
+    max_daily_mg: float | None = Field(
+        description="the label's maximum daily dose; null when per_kg gives the maximum"
+    )
     per_kg: PerKgPublic | None = Field(description="weight-based dosing (mg/kg/day)")
     limits: list[DoseLimitPublic] = Field(description="maxima for part of the population")
     renal: KidneyDosingPublic | None

@@ -181,16 +181,26 @@ def _fact_numbers(path: str, fact: dict[str, Any]) -> set[float]:
     if path.startswith("adverse_reactions"):
         keys = ("incidence_low_pct", "incidence_high_pct", "placebo_pct")
         return {float(fact[k]) for k in keys if fact.get(k) is not None}
+    if re.fullmatch(r"regimens\[\d+\]\.limits\[\d+\]", path):
+        return {float(fact["max_daily_mg"])}
+    if re.fullmatch(r"regimens\[\d+\]\.hepatic", path):
+        keys = ("max_daily_mg", "start_daily_mg")
+        return {float(b[k]) for b in fact.get("bands", []) for k in keys if b.get(k) is not None}
     return set()
 
 
 def _regimen_problems(where: str, regimen: dict[str, Any], quoted: set[float]) -> list[str]:
     """A regimen's quote must state its maxima (per day, or per dose for a daily maximum)."""
     problems = []
+    per_kg = regimen.get("per_kg")
+    if per_kg and float(per_kg["max_mg_kg_day"]) not in quoted:
+        problems.append(f"{where}: per_kg.max_mg_kg_day {per_kg['max_mg_kg_day']} not in evidence")
     per_day = {s["times_per_day"] for s in regimen.get("steps", [])}
     if regimen.get("rule"):
         per_day.add(regimen["rule"]["times_per_day"])
     for key in ("max_daily_mg", "max_dose_mg"):
+        if per_kg and key == "max_daily_mg":
+            continue  # an mg/kg regimen's maximum is per kg (checked above)
         value = regimen.get(key)
         if value is None:
             continue
@@ -213,6 +223,8 @@ def _walk(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
                 facts.append((f"regimens[{i}].{key}", regimen[key]))
         for j, warning in enumerate(regimen.get("warnings", [])):
             facts.append((f"regimens[{i}].warnings[{j}]", warning))
+        for j, limit in enumerate(regimen.get("limits", [])):
+            facts.append((f"regimens[{i}].limits[{j}]", limit))
     for i, claim in enumerate(document.get("claims", [])):
         facts.append((f"claims[{i}]", claim))
     return facts

@@ -354,9 +354,11 @@ class Regimen(Sourced):
         default=None, description="the label's usual target; default for a schedule"
     )
     max_dose_mg: PositiveMg | None = Field(default=None, description="per administration")
-    max_daily_mg: PositiveMg = Field(
-        description="the label's maximum daily dose (for a per_kg regimen, the absolute cap the "
-        "label states, else the per-kg maximum at the heaviest weight it doses)"
+    max_daily_mg: PositiveMg | None = Field(
+        default=None,
+        description="the label's maximum daily dose (on a dosing day, for every-other-day or "
+        "weekly steps); required unless per_kg gives the maximum (then: the label's absolute "
+        "cap, if it states one)",
     )
     per_kg: PerKg | None = Field(default=None, description="weight-based dosing (mg/kg/day)")
     limits: list[DoseLimit] = Field(
@@ -378,10 +380,14 @@ class Regimen(Sourced):
             start = self.rule.target_min_daily_mg
         else:
             start = 0.0
+        if self.max_daily_mg is None:
+            if self.per_kg is None:
+                raise ValueError("a regimen needs max_daily_mg (or per_kg with max_mg_kg_day)")
+            return self
         if self.max_daily_mg < start:
             raise ValueError("max_daily_mg is below the starting daily dose")
         for i, step in enumerate(self.steps):
-            if step.daily_mg > self.max_daily_mg + 1e-9:
+            if step.dose_mg * step.times_per_day > self.max_daily_mg + 1e-9:
                 raise ValueError(f"steps[{i}] exceeds max_daily_mg")
             if self.max_dose_mg is not None and step.dose_mg > self.max_dose_mg + 1e-9:
                 raise ValueError(f"steps[{i}] exceeds max_dose_mg")

@@ -166,7 +166,7 @@ class RegimenSpec:
     indication: str
     population: str
     citation: Citation
-    max_daily_mg: float
+    max_daily_mg: float | None  # None only when per_kg gives the maximum
     product_id: str | None = None
     steps: tuple[ScheduleStep, ...] = ()
     increment: Increment | None = None

@@ -240,8 +240,8 @@ def _up_label(
             raise TitrationError("the regimen has neither steps nor a rule")
         if explicit:
             raise TitrationError(
-                f"The label's schedule for this regimen ends at {_round(reached):g} mg/day and names "
-                f"no further increments; to go to {_round(target):g} mg/day, POST a custom plan "
+                f"The label's schedule for this regimen ends at {_round(reached):g} mg/day and "
+                "names no further increments; to go to {_round(target):g} mg/day, POST a custom plan "
                 "with step_daily_mg and interval_days.",
                 regimen.citation,
             )
@@ -366,7 +366,11 @@ def _limits(
 ) -> list[Limit]:
     """Every daily maximum that applies, the label's first; unknown weight or age is taken
     at its most restrictive."""
-    found = [Limit("max_daily_mg", regimen.max_daily_mg, regimen.citation, "the label's maximum")]
+    found = []
+    if regimen.max_daily_mg is not None:
+        found.append(
+            Limit("max_daily_mg", regimen.max_daily_mg, regimen.citation, "the label's maximum")
+        )
     weight = patient.weight_kg
     if regimen.per_kg is not None and weight is not None:
         found.append(
@@ -384,7 +388,8 @@ def _limits(
         aged = limit.age_min_years is not None or limit.age_max_years is not None
         applies = (not weighs or by_weight is not False) and (not aged or by_age is not False)
         unknown = (weighs and by_weight is None) or (aged and by_age is None)
-        if not applies or limit.max_daily_mg >= regimen.max_daily_mg and unknown:
+        general = regimen.max_daily_mg if regimen.max_daily_mg is not None else math.inf
+        if not applies or limit.max_daily_mg >= general and unknown:
             continue
         what = limit.note or "the label's maximum for this weight or age"
         if unknown:
@@ -555,7 +560,7 @@ def _up(
             PlanNote(
                 f"{_round(target):g} mg/day is above the label's usual target of "
                 f"{_round(recommended):g} mg/day (within its maximum of "
-                f"{_round(regimen.max_daily_mg):g} mg/day).{quote}",
+                f"{_round(ceiling.value_mg):g} mg/day).{quote}",
                 regimen.citation,
             )
         )
@@ -607,7 +612,8 @@ def _up(
         notes.append(
             PlanNote(
                 f"target_daily_mg {_round(target):g} is below the label's starting dose of "
-                f"{_round(label_start):g} mg/day: the plan starts at {_round(start_daily):g} mg/day.",
+                f"{_round(label_start):g} mg/day: the plan starts at "
+                f"{_round(start_daily):g} mg/day.",
                 regimen.citation,
             )
         )
