@@ -241,8 +241,8 @@ def _up_label(
         if explicit:
             raise TitrationError(
                 f"The label's schedule for this regimen ends at {_round(reached):g} mg/day and "
-                "names no further increments; to go to {_round(target):g} mg/day, POST a custom plan "
-                "with step_daily_mg and interval_days.",
+                f"names no further increments; to go to {_round(target):g} mg/day, POST a custom "
+                "plan with step_daily_mg and interval_days.",
                 regimen.citation,
             )
         return plan
