@@ -7,7 +7,6 @@ tsquery operators are only ever words. Text with no word at all is refused as in
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from app import errors
 from app.domain import names as name_matching
-from app.labels import extract, importer
+from app.labels import extract, importer, snippets, tables
 from app.labels.schemas import (
     AdverseReactionTables,
     ExtractedSideEffect,
@@ -37,7 +36,6 @@ from app.labels.tables import Label, LabelKey, LabelSection, LabelVersion
 MAX_TERMS = 12
 MAX_TERM_LENGTH = 64
 _WORD = re.compile(r"[^\W_]+")
-_START, _STOP = "\x02", "\x03"
 NAMES_WEIGHT = 10.0
 RANK_LIMIT = 5_000
 
@@ -77,12 +75,6 @@ def fts5_query(words: Sequence[str]) -> str:
 
 def _summary(label: Label) -> dict[str, Any]:
     return LabelSummary.model_validate(label, from_attributes=True).model_dump()
-
-
-def _snippet(raw: str | None) -> str | None:
-    if raw is None:
-        return None
-    return html.escape(raw).replace(_START, "<mark>").replace(_STOP, "</mark>")
 
 
 @dataclass(frozen=True)
@@ -133,7 +125,7 @@ def search_labels(
     params |= {"limit": limit, "offset": offset}
     dialect = session.get_bind().dialect.name
     scores: dict[str, float] = {}
-    snippets: dict[str, str | None] = {}
+    docs: dict[str, int] = {}
     try:
         if words is None:
             clause = " AND ".join(where) or "1 = 1"
@@ -151,9 +143,9 @@ def search_labels(
                 ).scalars()
             )
         elif dialect == "sqlite":
-            total, ids = _search_sqlite(session, words, where, params, scores, snippets)
+            total, ids = _search_sqlite(session, words, where, params, scores, docs)
         else:
-            total, ids = _search_postgres(session, words, where, params, scores, snippets)
+            total, ids = _search_postgres(session, words, where, params, scores, docs)
     except DBAPIError as exc:  # an engine that still refuses the quoted words: the caller's input
         session.rollback()
         raise errors.InvalidInput(
@@ -163,12 +155,35 @@ def search_labels(
     labels = {
         row.set_id: row for row in session.exec(select(Label).where(col(Label.set_id).in_(ids)))
     }
-    hits = [
-        LabelHit(**_summary(labels[i]), score=scores.get(i), snippet=snippets.get(i))
-        for i in ids
-        if i in labels
-    ]
+    bodies = _bodies(session, list(docs.values())) if words else {}
+    hits = []
+    for set_id in ids:
+        if set_id not in labels:
+            continue
+        snippet = None
+        if words:
+            body = bodies.get(docs[set_id], "")
+            snippet = snippets.make(body, words) or snippets.make(labels[set_id].title, words)
+        hits.append(LabelHit(**_summary(labels[set_id]), score=scores.get(set_id), snippet=snippet))
     return int(total), hits
+
+
+def _bodies(session: Session, doc_ids: list[int]) -> dict[int, str]:
+    """The indexed text of each version: its sections (nested ones aside) in name order."""
+    if not doc_ids:
+        return {}
+    rows = session.execute(
+        select(LabelSection.doc_id, LabelSection.text)
+        .where(
+            col(LabelSection.doc_id).in_(doc_ids),
+            col(LabelSection.name).not_in(tables.NESTED_SECTIONS),
+        )
+        .order_by(col(LabelSection.doc_id), col(LabelSection.name))
+    ).all()
+    out: dict[int, list[str]] = {}
+    for doc_id, body in rows:
+        out.setdefault(int(doc_id), []).append(body)
+    return {doc_id: "\n".join(parts) for doc_id, parts in out.items()}
 
 
 def _search_sqlite(
@@ -177,15 +192,18 @@ def _search_sqlite(
     where: list[str],
     params: dict[str, Any],
     scores: dict[str, float],
-    snippets: dict[str, str | None],
+    docs: dict[str, int],
 ) -> tuple[int, list[str]]:
     params = params | {"q": fts5_query(words)}
+    # The index holds current versions only: without filters it answers alone.
     joins = (
-        "FROM label_fts JOIN label_version v ON v.doc_id = label_fts.rowid "
-        "JOIN label l ON l.set_id = v.set_id AND l.version = v.version "
-        "WHERE label_fts MATCH :q" + "".join(f" AND {w}" for w in where)
+        "FROM label_fts JOIN label_version v ON v.doc_id = label_fts.rowid"
+        + ("" if not where else " JOIN label l ON l.set_id = v.set_id")
+        + " WHERE label_fts MATCH :q"
+        + "".join(f" AND {w}" for w in where)
     )
-    total = session.execute(_statement(f"SELECT count(*) {joins}", params), params).scalar_one()
+    counted = "FROM label_fts WHERE label_fts MATCH :q" if not where else joins
+    total = session.execute(_statement(f"SELECT count(*) {counted}", params), params).scalar_one()
     # bm25 costs a look-up per matching document: past RANK_LIMIT matches (a word most labels
     # use), the newest imported come first instead, so no search reads the whole index.
     order = (
@@ -194,22 +212,10 @@ def _search_sqlite(
         else f"NULL AS score {joins} ORDER BY label_fts.rowid DESC"
     )
     rows = session.execute(
-        _statement(
-            f"SELECT v.set_id, v.doc_id, {order} LIMIT :limit OFFSET :offset",
-            params,
-        ),
+        _statement(f"SELECT v.set_id, v.doc_id, {order} LIMIT :limit OFFSET :offset", params),
         params,
     ).all()
-    if rows:
-        docs = {int(r.doc_id): str(r.set_id) for r in rows}
-        found = session.execute(
-            text(
-                "SELECT rowid, snippet(label_fts, -1, :start, :stop, '…', 24) FROM label_fts "
-                "WHERE label_fts MATCH :q AND rowid IN :docs"
-            ).bindparams(bindparam("docs", expanding=True)),
-            {"q": params["q"], "docs": list(docs), "start": _START, "stop": _STOP},
-        ).all()
-        snippets.update({docs[int(doc)]: _snippet(raw) for doc, raw in found})
+    docs.update({str(r.set_id): int(r.doc_id) for r in rows})
     scores.update({str(r.set_id): round(-float(r.score), 6) for r in rows if r.score is not None})
     return int(total), [str(r.set_id) for r in rows]
 
@@ -220,7 +226,7 @@ def _search_postgres(
     where: list[str],
     params: dict[str, Any],
     scores: dict[str, float],
-    snippets: dict[str, str | None],
+    docs: dict[str, int],
 ) -> tuple[int, list[str]]:
     params = params | {"q": " ".join(words)}
     joins = (
@@ -229,31 +235,17 @@ def _search_postgres(
         "WHERE v.search @@ query" + "".join(f" AND {w}" for w in where)
     )
     total = session.execute(_statement(f"SELECT count(*) {joins}", params), params).scalar_one()
+    order = (
+        f"ts_rank(v.search, query) AS score {joins} ORDER BY score DESC, v.set_id"
+        if total <= RANK_LIMIT
+        else f"NULL AS score {joins} ORDER BY v.doc_id DESC"
+    )
     rows = session.execute(
-        _statement(
-            f"SELECT v.set_id, v.doc_id, ts_rank(v.search, query) AS score {joins} "
-            "ORDER BY score DESC, v.set_id LIMIT :limit OFFSET :offset",
-            params,
-        ),
+        _statement(f"SELECT v.set_id, v.doc_id, {order} LIMIT :limit OFFSET :offset", params),
         params,
     ).all()
-    if rows:
-        docs = {int(r.doc_id): str(r.set_id) for r in rows}
-        found = session.execute(
-            text(
-                "SELECT s.doc_id, ts_headline('english', "
-                "string_agg(s.text, E'\\n' ORDER BY s.name), "
-                "plainto_tsquery('english', :q), :options) FROM label_section s "
-                "WHERE s.doc_id IN :docs GROUP BY s.doc_id"
-            ).bindparams(bindparam("docs", expanding=True)),
-            {
-                "q": params["q"],
-                "docs": list(docs),
-                "options": f"StartSel={_START}, StopSel={_STOP}, MaxWords=30, MinWords=12",
-            },
-        ).all()
-        snippets.update({docs[int(doc)]: _snippet(raw) for doc, raw in found})
-    scores.update({str(r.set_id): round(float(r.score), 6) for r in rows})
+    docs.update({str(r.set_id): int(r.doc_id) for r in rows})
+    scores.update({str(r.set_id): round(float(r.score), 6) for r in rows if r.score is not None})
     return int(total), [str(r.set_id) for r in rows]
 
 
