@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 
 from rapidfuzz import fuzz, process, utils
 
 _SPACE = re.compile(r"\s+")
+_MARKS = re.compile("[\u00ae\u2122\u00a9\u2120]")  # ® ™ © ℠: printed with a brand, not its name
 
 
 def normalize(name: str) -> str:
-    """The form names are compared in: case-folded, inner space collapsed, ends stripped."""
-    return _SPACE.sub(" ", name).strip().casefold()
+    """The form names are compared in: NFKC (full-width letters become ASCII), trademark signs
+    dropped, case-folded, inner space collapsed, ends stripped."""
+    text = unicodedata.normalize("NFKC", _MARKS.sub("", name))  # before NFKC turns ™ into "TM"
+    return _SPACE.sub(" ", text).strip().casefold()
 
 
 def resolve(query: str, index: Mapping[str, str]) -> str | None:

@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -46,3 +47,17 @@ def test_normalize_is_idempotent(text: str) -> None:
 def test_suggest_leaves_out_weak_matches() -> None:
     names_ = ["baclofen", "clonidine hydrochloride", "gabapentin"]
     assert names.suggest("baclofn", names_) == ["baclofen"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("ＢＡＣＬＯＦＥＮ", "baclofen"),
+        ("Lioresal®", "baclofen"),
+        ("LIORESAL™", "baclofen"),
+        ("Ｏｚｏｂａｘ ®", "baclofen"),
+        ("tizanidine©", "tizanidine"),
+    ],
+)
+def test_full_width_letters_and_trademark_signs_resolve(query: str, expected: str) -> None:
+    assert names.resolve(query, INDEX) == expected
