@@ -6,6 +6,7 @@ route runs its query and serialization in a worker thread and keeps the event lo
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -20,6 +21,7 @@ from app import errors, schemas
 from app.api import deps
 from app.labels import queries
 from app.labels import schemas as label_schemas
+from app.readmodel import cache
 
 router = APIRouter(prefix="/labels", tags=["labels"])
 
@@ -56,6 +58,48 @@ def _body(meta: dict[str, Any], results: BaseModel | list[Any]) -> bytes:
 async def _answer(build: Callable[[], bytes]) -> Response:
     body = await anyio.to_thread.run_sync(build)
     return Response(body, media_type="application/json")
+
+
+class LabelBodies:
+    """Bodies of one-label answers, kept while no import has changed the labels.
+
+    Every import adds label_version rows, so the highest doc_id names the labels' state; it is
+    read again at most once a CHECK_S, so an import shows within that time.
+    """
+
+    CHECK_S = 1.0
+
+    def __init__(self, engine: Engine, size: int = 256) -> None:
+        self.engine = engine
+        self.size = size
+        self.cache = cache.BodyCache(size)
+        self.generation: int | None = None
+        self.checked_at = -1.0
+
+    async def current(self) -> cache.BodyCache:
+        if time.monotonic() - self.checked_at >= self.CHECK_S:
+            self.checked_at = time.monotonic()
+            generation = await anyio.to_thread.run_sync(queries.generation, self.engine)
+            if generation != self.generation:
+                self.cache, self.generation = cache.BodyCache(self.size), generation
+        return self.cache
+
+
+def _bodies(request: Request) -> LabelBodies:
+    state = request.app.state
+    bodies: LabelBodies | None = getattr(state, "label_bodies", None)
+    if bodies is None or bodies.engine is not state.engine:
+        bodies = state.label_bodies = LabelBodies(state.engine)
+    return bodies
+
+
+async def _cached(request: Request, build: Callable[[], bytes]) -> Response:
+    """A one-label answer from the body cache (with its ETag and 304), built in a thread once."""
+    bodies = await _bodies(request).current()
+    if bodies.lookup(cache.cache_key(request.scope)) is None:
+        body = await anyio.to_thread.run_sync(build)
+        return cache.respond_to(request, bodies, lambda: body)
+    return cache.respond_to(request, bodies, build)
 
 
 def _engine(request: Request) -> Engine:
@@ -160,7 +204,7 @@ async def read_label(
             label = queries.read_label(session, set_id, version)
         return _body(deps.meta(settings, read_model), label)
 
-    return await _answer(build)
+    return await _cached(request, build)
 
 
 @router.get(
@@ -198,7 +242,7 @@ async def read_label_section(
             found = queries.read_section(session, set_id, section, version)
         return _body(deps.meta(settings, read_model), found)
 
-    return await _answer(build)
+    return await _cached(request, build)
 
 
 @router.get(
@@ -227,4 +271,4 @@ async def read_label_adverse_reactions(
             found = queries.read_adverse_reactions(session, set_id, version)
         return _body(deps.meta(settings, read_model), found)
 
-    return await _answer(build)
+    return await _cached(request, build)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app import errors
 from app.domain import names as name_matching
@@ -411,6 +411,12 @@ def side_effect_rows_for_name(session: Session, name: str) -> list[ExtractedSide
         if out:
             return out
     return []
+
+
+def generation(engine: Engine) -> int:
+    """A number that grows with every import that changed the labels (0 before any)."""
+    with Session(engine) as session:
+        return int(session.execute(select(func.max(LabelVersion.doc_id))).scalar_one() or 0)
 
 
 def session(engine: Engine) -> Session:

@@ -248,3 +248,28 @@ def test_import_labels_command_names_each_failed_file(
     again = CliRunner().invoke(cli, ["import-labels", str(BULK)])
     assert again.exit_code == 0
     assert "3 unchanged" in again.output
+
+
+def test_one_label_answers_carry_an_etag_and_answer_304(client: TestClient) -> None:
+    first = client.get(f"/labels/{PALOVEX}")
+    assert first.status_code == 200
+    again = client.get(f"/labels/{PALOVEX}", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+
+
+def test_an_import_shows_in_the_next_answers(
+    engine: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.api import labels as labels_api
+
+    monkeypatch.setattr(labels_api.LabelBodies, "CHECK_S", 0.0)
+    app_settings = Settings(
+        DATABASE_URL=engine.url.render_as_string(hide_password=False),
+        SEED_ON_STARTUP=False,
+        RELOAD_INTERVAL_S=0,
+    )
+    importer.import_paths(engine, [BULK])
+    with TestClient(create_app(app_settings)) as fresh:
+        assert fresh.get(f"/labels/{SPASTIVA}").json()["results"]["version"] == 2
+        importer.import_paths(engine, [NEWER])
+        assert fresh.get(f"/labels/{SPASTIVA}").json()["results"]["version"] == 3
