@@ -126,7 +126,9 @@ def test_read_titration_svg_is_well_formed_with_axes_and_maximum(client: TestCli
 
 
 def test_create_titration_partial_patient_is_refused(client: TestClient) -> None:
-    response = client.post("/titration", json={"drug": "baclofen", "patient": {"age_years": 70, "sex": "female"}})
+    response = client.post(
+        "/titration", json={"drug": "baclofen", "patient": {"age_years": 70, "sex": "female"}}
+    )
     assert response.status_code == 422
     assert "Cockcroft-Gault" in response.json()["detail"]
 

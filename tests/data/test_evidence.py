@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from app.catalog.models import Drug, SourceKind
 from scripts import labelcorpus
 
 DRUGS = sorted((Path(__file__).resolve().parents[2] / "data" / "drugs").glob("*.json"))
@@ -46,3 +47,19 @@ def test_the_checker_finds_a_quote_that_is_not_in_the_label() -> None:
     checked, problems = labelcorpus.check_document(document)
     assert checked == 3
     assert [p.split(":")[0] for p in problems] == ["indications[1]", "adverse_reactions[0]"]
+
+
+def _cites_corpus(path: Path) -> bool:
+    corpus = labelcorpus.labels_by_set_id()
+    document = json.loads(path.read_text())
+    return any(s.get("set_id") in corpus for s in document["sources"])
+
+
+@pytest.mark.parametrize("path", [p for p in DRUGS if _cites_corpus(p)], ids=lambda p: p.stem)
+def test_a_drug_with_a_corpus_label_rests_on_fda_labels(path: Path) -> None:
+    """At least 90 % of its facts cite an FDA label record, not a copy or a summary."""
+    drug = Drug.model_validate_json(path.read_text())
+    kinds = {s.id: s.kind for s in drug.sources}
+    facts = drug.facts()
+    share = sum(kinds[f.source] is SourceKind.fda_label for _, f in facts) / len(facts)
+    assert share >= 0.9, f"{share:.0%} of {len(facts)} facts"
