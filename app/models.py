@@ -30,6 +30,14 @@ class FactColumns(SQLModel):
     evidence: str | None = Field(default=None, sa_type=Text)
 
 
+class RegimenChild(SQLModel):
+    """A row that belongs to one regimen, named by its drug and regimen key."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    drug_id: str = Field(foreign_key="drug.id", index=True, max_length=80)
+    regimen_key: str = Field(max_length=80)
+
+
 class DrugRow(SQLModel, table=True):
     __tablename__ = "drug"
 
@@ -158,12 +166,9 @@ class RegimenRow(FactColumns, table=True):
     per_kg_times_per_day: int | None = None
 
 
-class RegimenStepRow(SQLModel, table=True):
+class RegimenStepRow(RegimenChild, table=True):
     __tablename__ = "regimen_step"
 
-    id: int | None = Field(default=None, primary_key=True)
-    drug_id: str = Field(foreign_key="drug.id", index=True, max_length=80)
-    regimen_key: str = Field(max_length=80)
     position: int
     dose_mg: float
     times_per_day: int
@@ -171,24 +176,18 @@ class RegimenStepRow(SQLModel, table=True):
     duration_days: int
 
 
-class KidneyDosingRow(FactColumns, table=True):
+class KidneyDosingRow(RegimenChild, FactColumns, table=True):
     """A regimen's creatinine-clearance dosing: its citation and note; the bands are rows below."""
 
     __tablename__ = "kidney_dosing"
     __table_args__ = (UniqueConstraint("drug_id", "regimen_key"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    drug_id: str = Field(foreign_key="drug.id", index=True, max_length=80)
-    regimen_key: str = Field(max_length=80)
     note: str | None = Field(default=None, sa_type=Text)
 
 
-class KidneyBandRow(SQLModel, table=True):
+class KidneyBandRow(RegimenChild, table=True):
     __tablename__ = "kidney_band"
 
-    id: int | None = Field(default=None, primary_key=True)
-    drug_id: str = Field(foreign_key="drug.id", index=True, max_length=80)
-    regimen_key: str = Field(max_length=80)
     position: int
     crcl_min_ml_min: float
     crcl_max_ml_min: float | None = None
@@ -204,24 +203,18 @@ class KidneyBandRow(SQLModel, table=True):
     interval_days: int | None = None
 
 
-class HepaticDosingRow(FactColumns, table=True):
+class HepaticDosingRow(RegimenChild, FactColumns, table=True):
     """A regimen's Child-Pugh dosing: its citation and note; the bands are rows below."""
 
     __tablename__ = "hepatic_dosing"
     __table_args__ = (UniqueConstraint("drug_id", "regimen_key"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    drug_id: str = Field(foreign_key="drug.id", index=True, max_length=80)
-    regimen_key: str = Field(max_length=80)
     note: str | None = Field(default=None, sa_type=Text)
 
 
-class HepaticBandRow(SQLModel, table=True):
+class HepaticBandRow(RegimenChild, table=True):
     __tablename__ = "hepatic_band"
 
-    id: int | None = Field(default=None, primary_key=True)
-    drug_id: str = Field(foreign_key="drug.id", index=True, max_length=80)
-    regimen_key: str = Field(max_length=80)
     position: int
     child_pugh: str = Field(max_length=1)
     max_daily_mg: float | None = None
@@ -232,14 +225,11 @@ class HepaticBandRow(SQLModel, table=True):
     interval_days: int | None = None
 
 
-class DoseLimitRow(FactColumns, table=True):
+class DoseLimitRow(RegimenChild, FactColumns, table=True):
     """A maximum for part of a regimen's population (a weight or an age band)."""
 
     __tablename__ = "dose_limit"
 
-    id: int | None = Field(default=None, primary_key=True)
-    drug_id: str = Field(foreign_key="drug.id", index=True, max_length=80)
-    regimen_key: str = Field(max_length=80)
     position: int
     max_daily_mg: float
     weight_min_kg: float | None = None
@@ -249,13 +239,10 @@ class DoseLimitRow(FactColumns, table=True):
     note: str | None = Field(default=None, sa_type=Text)
 
 
-class TaperRow(FactColumns, table=True):
+class TaperRow(RegimenChild, FactColumns, table=True):
     __tablename__ = "taper"
     __table_args__ = (UniqueConstraint("drug_id", "regimen_key"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    drug_id: str = Field(foreign_key="drug.id", index=True, max_length=80)
-    regimen_key: str = Field(max_length=80)
     labeled: bool
     step_daily_mg: float | None = None
     step_fraction: float | None = None
@@ -264,12 +251,9 @@ class TaperRow(FactColumns, table=True):
     note: str = Field(sa_type=Text, nullable=False)
 
 
-class RegimenWarningRow(FactColumns, table=True):
+class RegimenWarningRow(RegimenChild, FactColumns, table=True):
     __tablename__ = "regimen_warning"
 
-    id: int | None = Field(default=None, primary_key=True)
-    drug_id: str = Field(foreign_key="drug.id", index=True, max_length=80)
-    regimen_key: str = Field(max_length=80)
     position: int
     text: str = Field(sa_type=Text, nullable=False)
 

@@ -67,6 +67,15 @@ class SourceRef(Public):
     section: str = Field(description="the section of the source this fact comes from")
 
 
+class FactPublic(Public):
+    """What every fact carries: the verbatim quote and the source it comes from."""
+
+    evidence: str | None = Field(
+        description="verbatim quote from the cited section or table ('...' joins parts)"
+    )
+    source: SourceRef
+
+
 class DrugRef(Public):
     id: str
     generic_name: str
@@ -81,7 +90,7 @@ class DrugSummary(Public):
     rxcui: str | None
 
 
-class IndicationPublic(Public):
+class IndicationPublic(FactPublic):
     drug: DrugRef
     condition: str = Field(description="preferred term from the conditions vocabulary")
     condition_label: str = Field(description="the term as written in the source")
@@ -89,13 +98,9 @@ class IndicationPublic(Public):
     status: IndicationStatus
     population: str | None
     note: str | None
-    evidence: str | None = Field(
-        description="verbatim quote from the cited section or table ('...' joins parts)"
-    )
-    source: SourceRef
 
 
-class SideEffectPublic(Public):
+class SideEffectPublic(FactPublic):
     drug: DrugRef
     effect: str = Field(description="preferred term from the effects vocabulary")
     effect_label: str = Field(description="the label's own term")
@@ -110,25 +115,17 @@ class SideEffectPublic(Public):
     system_organ_class: str | None
     population: str | None
     wording: str | None
-    evidence: str | None = Field(
-        description="verbatim quote from the cited section or table ('...' joins parts)"
-    )
-    source: SourceRef
 
 
-class PrecautionPublic(Public):
+class PrecautionPublic(FactPublic):
     drug: DrugRef
     category: PrecautionCategory
     title: str
     detail: str
     plain_language: str | None
-    evidence: str | None = Field(
-        description="verbatim quote from the cited section or table ('...' joins parts)"
-    )
-    source: SourceRef
 
 
-class ProductPublic(Public):
+class ProductPublic(FactPublic):
     id: str
     name: str
     form: str
@@ -138,10 +135,6 @@ class ProductPublic(Public):
     scored: bool
     brand_names: list[str]
     release: str
-    evidence: str | None = Field(
-        description="verbatim quote from the cited section or table ('...' joins parts)"
-    )
-    source: SourceRef
 
 
 class DoseStepPublic(Public):
@@ -187,13 +180,9 @@ class HepaticBandPublic(BandStartPublic):
     note: str | None
 
 
-class HepaticDosingPublic(Public):
+class HepaticDosingPublic(FactPublic):
     bands: list[HepaticBandPublic]
     note: str | None
-    evidence: str | None = Field(
-        description="verbatim quote from the cited section or table ('...' joins parts)"
-    )
-    source: SourceRef
 
 
 class PerKgPublic(Public):
@@ -205,29 +194,21 @@ class PerKgPublic(Public):
     times_per_day: int
 
 
-class DoseLimitPublic(Public):
+class DoseLimitPublic(FactPublic):
     max_daily_mg: float
     weight_min_kg: float | None = Field(description="inclusive")
     weight_max_kg: float | None = Field(description="exclusive")
     age_min_years: float | None = Field(description="inclusive")
     age_max_years: float | None = Field(description="exclusive")
     note: str | None
-    evidence: str | None = Field(
-        description="verbatim quote from the cited section or table ('...' joins parts)"
-    )
-    source: SourceRef
 
 
-class KidneyDosingPublic(Public):
+class KidneyDosingPublic(FactPublic):
     bands: list[KidneyBandPublic]
     note: str | None
-    evidence: str | None = Field(
-        description="verbatim quote from the cited section or table ('...' joins parts)"
-    )
-    source: SourceRef
 
 
-class TaperPublic(Public):
+class TaperPublic(FactPublic):
     labeled: bool = Field(
         description="false when the label gives no schedule and this is a default"
     )
@@ -236,21 +217,13 @@ class TaperPublic(Public):
     interval_days: int
     min_duration_days: int | None
     note: str
-    evidence: str | None = Field(
-        description="verbatim quote from the cited section or table ('...' joins parts)"
-    )
-    source: SourceRef
 
 
-class RegimenWarningPublic(Public):
+class RegimenWarningPublic(FactPublic):
     text: str
-    evidence: str | None = Field(
-        description="verbatim quote from the cited section or table ('...' joins parts)"
-    )
-    source: SourceRef
 
 
-class RegimenPublic(Public):
+class RegimenPublic(FactPublic):
     id: str
     name: str
     indication: str = Field(description="preferred term from the conditions vocabulary")
@@ -270,21 +243,13 @@ class RegimenPublic(Public):
     taper: TaperPublic | None
     warnings: list[RegimenWarningPublic]
     note: str | None
-    evidence: str | None = Field(
-        description="verbatim quote from the cited section or table ('...' joins parts)"
-    )
-    source: SourceRef
 
 
-class ClaimPublic(Public):
+class ClaimPublic(FactPublic):
     claim: str
     claimed_in: str
     status: ClaimStatus
     finding: str
-    evidence: str | None = Field(
-        description="verbatim quote from the cited section or table ('...' joins parts)"
-    )
-    source: SourceRef
 
 
 class DrugPublic(Public):
