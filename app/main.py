@@ -17,6 +17,7 @@ from starlette.responses import Response
 from app import errors, openapi
 from app.api import (
     deps,
+    docs,
     drugs,
     health,
     indications,
@@ -110,6 +111,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=openapi.TAGS,
         lifespan=lifespan,
         license_info={"name": "MIT (code); FDA labeling is public domain"},
+        docs_url=None,  # served offline by app.api.docs
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.owns_engine = settings is not get_settings()
@@ -123,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router, dependencies=[Depends(deps.strict_query)])
     app.include_router(planner.router)
     app.mount("/static", StaticFiles(directory=planner.STATIC_DIR), name="static")
+    docs.install(app)
     app.add_middleware(FastPath, guards=guards)
     app.add_middleware(
         CORSMiddleware,
