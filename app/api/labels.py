@@ -102,6 +102,11 @@ async def _cached(request: Request, build: Callable[[], bytes]) -> Response:
     return cache.respond_to(request, bodies, build)
 
 
+def _meta(request: Request) -> dict[str, Any]:
+    """The envelope's meta, read from the app state only when a body is built (not per hit)."""
+    return deps.meta(request.app.state.settings, request.app.state.read_model)
+
+
 def _engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
@@ -191,8 +196,6 @@ async def read_labels(
 )
 async def read_label(
     request: Request,
-    read_model: deps.ReadModelDep,
-    settings: deps.SettingsDep,
     set_id: SetId,
     version: Version = None,
 ) -> Response:
@@ -202,7 +205,7 @@ async def read_label(
     def build() -> bytes:
         with queries.session(engine) as session:
             label = queries.read_label(session, set_id, version)
-        return _body(deps.meta(settings, read_model), label)
+        return _body(_meta(request), label)
 
     return await _cached(request, build)
 
@@ -219,8 +222,6 @@ async def read_label(
 )
 async def read_label_section(
     request: Request,
-    read_model: deps.ReadModelDep,
-    settings: deps.SettingsDep,
     set_id: SetId,
     section: Annotated[
         str,
@@ -240,7 +241,7 @@ async def read_label_section(
     def build() -> bytes:
         with queries.session(engine) as session:
             found = queries.read_section(session, set_id, section, version)
-        return _body(deps.meta(settings, read_model), found)
+        return _body(_meta(request), found)
 
     return await _cached(request, build)
 
@@ -258,8 +259,6 @@ async def read_label_section(
 )
 async def read_label_adverse_reactions(
     request: Request,
-    read_model: deps.ReadModelDep,
-    settings: deps.SettingsDep,
     set_id: SetId,
     version: Version = None,
 ) -> Response:
@@ -269,6 +268,6 @@ async def read_label_adverse_reactions(
     def build() -> bytes:
         with queries.session(engine) as session:
             found = queries.read_adverse_reactions(session, set_id, version)
-        return _body(deps.meta(settings, read_model), found)
+        return _body(_meta(request), found)
 
     return await _cached(request, build)
