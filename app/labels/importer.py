@@ -398,6 +398,11 @@ _section = LabelSection.__table__  # type: ignore[attr-defined]
 _key = LabelKey.__table__  # type: ignore[attr-defined]
 
 
+# Statements built once, so SQLAlchemy compiles each once (values go in as parameters).
+_INSERT_LABEL = insert(_label)
+_INSERT_VERSION = insert(_version).returning(_version.c.doc_id)
+
+
 def write_record(conn: Connection, record: LabelRecord, synthetic: bool = False) -> str:
     """Store one record; 'new', 'updated' (a newer version), 'history' or 'unchanged'."""
     current = conn.execute(
@@ -415,16 +420,15 @@ def write_record(conn: Connection, record: LabelRecord, synthetic: bool = False)
     if becomes_current and current is not None:
         _unindex(conn, record.set_id)
     if current is None:
-        conn.execute(insert(_label).values(_label_values(record, synthetic)))
+        conn.execute(_INSERT_LABEL, _label_values(record, synthetic))
     doc_id = conn.execute(
-        insert(_version)
-        .values(
-            set_id=record.set_id,
-            version=record.version,
-            id=record.id,
-            effective_date=record.effective_time,
-        )
-        .returning(_version.c.doc_id)
+        _INSERT_VERSION,
+        {
+            "set_id": record.set_id,
+            "version": record.version,
+            "id": record.id,
+            "effective_date": record.effective_time,
+        },
     ).scalar_one()
     rows = [
         {

@@ -79,7 +79,7 @@ class LabelSection(SQLModel, table=True):
 
 def encode_tables(tables: list[str]) -> bytes | None:
     """Table HTML is not searched and compresses about tenfold: kept as zlib'd JSON."""
-    return zlib.compress(orjson.dumps(tables), 6) if tables else None
+    return zlib.compress(orjson.dumps(tables), 1) if tables else None
 
 
 def decode_tables(value: bytes | None) -> list[str]:
