@@ -43,11 +43,11 @@ unit: $(STAMP)
 
 test: lint typecheck unit  ## ruff, mypy (strict on app/), data validation, the whole pytest suite
 
-test-fast: $(STAMP)  ## the quick loop: ruff, mypy, validation, pytest without fuzzing, browser, PostgreSQL, corpus
+test-fast: $(STAMP)  ## the quick loop: ruff, mypy, validation, pytest without fuzzing, browser, PostgreSQL, corpus, slow
 	$(BIN)/ruff check app tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/druginfo validate
-	$(BIN)/pytest -q -m "not fuzz and not browser and not postgres and not corpus"
+	$(BIN)/pytest -q -m "not fuzz and not browser and not postgres and not corpus and not slow"
 
 audit: $(STAMP)  ## bandit over app/ (must be clean), then pip-audit over the installed packages
 	$(BIN)/bandit -q -r app

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +16,13 @@ from app.catalog import vocabulary as vocabulary_service
 from app.catalog.models import VocabularyKind
 from app.config import get_settings
 
-cli = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+cli = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help=__doc__,
+    pretty_exceptions_show_locals=False,  # locals may hold a database URL with its password
+)
+_debug = False
 
 DataDirOpt = Annotated[
     Path | None, typer.Option("--data-dir", help="data directory (default: DATA_DIR)")
@@ -23,6 +31,19 @@ DataDirOpt = Annotated[
 
 def _data_dir(value: Path | None) -> Path:
     return value if value is not None else get_settings().DATA_DIR
+
+
+@cli.callback()
+def options(
+    debug: Annotated[bool, typer.Option("--debug", help="show tracebacks of failures")] = False,
+) -> None:
+    """Sourced drug information: serve, seed, validate, import-labels, export-openapi, vocab-add."""
+    global _debug
+    _debug = debug
+    from app import observability
+
+    settings = get_settings()
+    observability.configure_logging(settings.LOG_FORMAT, settings.LOG_LEVEL, stream="stderr")
 
 
 def _report(exc: loader.CatalogError) -> None:
@@ -87,10 +108,12 @@ def seed(
     """Validate data/, then write it to the database in one transaction (all or nothing)."""
     from rich.progress import Progress
 
+    from app import db
     from app.catalog import seed as seed_service
     from app.db import get_engine
 
     directory = _data_dir(data_dir)
+    db.wait_until_reachable(get_engine(), get_settings().DB_CONNECT_TIMEOUT_S)
     try:
         with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
             task = bar.add_task("seeding", total=None)
@@ -118,18 +141,29 @@ def serve(
     """Serve the API with uvicorn (seeds the database first when the data changed)."""
     import uvicorn
 
+    from app import db, metrics, observability
     from app.catalog import seed as seed_service
     from app.db import get_engine
 
     settings = get_settings()
-    if workers > 1:
-        # Seed once here so the workers start on a current database and only build read models.
+    observability.configure_logging(settings.LOG_FORMAT, settings.LOG_LEVEL)
+    # Reach the database (with retries) and seed it (healing a damaged SQLite file) here, so a
+    # failure is one line; the workers then start on a current database and only build read
+    # models.
+    db.wait_until_reachable(get_engine(), settings.DB_CONNECT_TIMEOUT_S)
+    if settings.SEED_ON_STARTUP:
         try:
             seed_service.seed(get_engine(), settings.DATA_DIR, force=False)
         except loader.CatalogError as exc:
             _report(exc)
             if seed_service.stored_version(get_engine()) is None:
                 raise typer.Exit(1) from None
+    get_engine().dispose()
+    if workers > 1:
+        # Each worker writes its metrics here; a scrape of any worker sums them all.
+        directory = metrics.multiprocess_dir() or tempfile.mkdtemp(prefix="druginfo-metrics-")
+        metrics.prepare_multiprocess_dir(Path(directory))
+        os.environ[metrics.MULTIPROC_ENV] = directory
     uvicorn.run(
         "app.main:app",
         host=host or settings.HOST,
@@ -138,6 +172,9 @@ def serve(
         reload=reload,
         server_header=False,
         proxy_headers=True,
+        access_log=False,  # druginfo logs each request itself (with its request id)
+        log_config=None,  # and configures logging itself (LOG_FORMAT, LOG_LEVEL)
+        timeout_graceful_shutdown=settings.SHUTDOWN_TIMEOUT_S,
     )
 
 
@@ -205,8 +242,28 @@ def export_openapi(
     typer.echo(f"wrote {out}")
 
 
+def _one_line(exc: Exception) -> str:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app import db
+
+    if isinstance(exc, db.DatabaseUnavailable):
+        return str(exc)
+    if isinstance(exc, SQLAlchemyError):
+        engine = db.get_engine()
+        return f"database error on {db.describe(engine)}: {db.reason(exc, engine)}"
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+
+
 def main() -> None:
-    cli(prog_name="druginfo")
+    try:
+        cli(prog_name="druginfo")
+    except Exception as exc:  # a user of the command gets one line; --debug shows the traceback
+        if _debug:
+            raise
+        typer.echo(f"error: {_one_line(exc)} (--debug shows the traceback)", err=True)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

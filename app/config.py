@@ -1,9 +1,16 @@
 """Settings from the environment (and .env), read once through get_settings()."""
 
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class LogFormat(StrEnum):
+    json = "json"
+    text = "text"
 
 
 class Settings(BaseSettings):
@@ -18,6 +25,12 @@ class Settings(BaseSettings):
     API_KEYS: str = ""
     CORS_ORIGINS: str = "*"
     MAX_BODY_BYTES: int = 16_384
+    LOG_FORMAT: LogFormat = LogFormat.json
+    LOG_LEVEL: str = "INFO"
+    ACCESS_LOG: bool = True  # one line per request on stdout
+    RATE_LIMIT_PER_MINUTE: int = Field(default=0, ge=0)  # per API key or client address; 0 = off
+    DB_CONNECT_TIMEOUT_S: float = Field(default=30.0, ge=0)  # retry an unreachable database
+    SHUTDOWN_TIMEOUT_S: int = Field(default=10, ge=1)  # in-flight requests get this long
     LICENSE: str = (
         "Data derived from US FDA labeling (DailyMed, public domain); see each source. Code MIT."
     )

@@ -138,6 +138,22 @@ class UnsupportedMediaType(ProblemError):
     title = "Unsupported media type"
 
 
+class TooManyRequests(ProblemError):
+    """Over RATE_LIMIT_PER_MINUTE; `retry_after_s` is also sent as Retry-After."""
+
+    status = 429
+    slug = "rate-limited"
+    title = "Too many requests"
+
+
+class NotReady(ProblemError):
+    """Not able to serve yet or any more (read model not built, database unreachable)."""
+
+    status = 503
+    slug = "not-ready"
+    title = "Service not ready"
+
+
 def problem_response(
     status: int,
     title: str,
@@ -158,7 +174,9 @@ def problem_response(
         body["instance"] = instance
     body.update({k: v for k, v in members.items() if v is not None})
     body["meta"] = {"disclaimer": disclaimer}
-    headers = {"WWW-Authenticate": "APIKey"} if status == 401 else None
+    headers = {"WWW-Authenticate": "APIKey"} if status == 401 else {}
+    if "retry_after_s" in members and members["retry_after_s"] is not None:
+        headers["Retry-After"] = str(members["retry_after_s"])
     return Response(
         orjson.dumps(body), status_code=status, media_type=PROBLEM_JSON, headers=headers
     )
@@ -272,7 +290,7 @@ def _allowed_methods(request: Request) -> list[str]:
 
 async def _unhandled(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem_response(
+    response = problem_response(
         500,
         "Internal server error",
         "The server failed to answer this request. It has been logged.",
@@ -280,6 +298,11 @@ async def _unhandled(request: Request, exc: Exception) -> Response:
         request.url.path,
         disclaimer=_disclaimer(request),
     )
+    # Sent outside the request-id middleware (by Starlette's outermost error handler).
+    request_id = getattr(request.state, "request_id", None)
+    if request_id is not None:
+        response.headers["X-Request-ID"] = request_id
+    return response
 
 
 def install(app: FastAPI) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -12,16 +13,17 @@ import anyio
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
 from starlette.responses import Response
 
-from app import errors, openapi
+from app import db, errors, metrics, observability, openapi, ratelimit
 from app.api import (
     deps,
-    docs,
     drugs,
     health,
     indications,
     labels,
+    operations,
     planner,
     precautions,
     side_effects,
@@ -33,15 +35,25 @@ from app.catalog import seed as seed_service
 from app.config import Settings, get_settings
 from app.db import get_engine, make_engine
 from app.middleware import BodySizeLimit, FastPath, HeadAsGet, SecurityHeaders
+from app.readmodel import ReadModel, cache
 from app.readmodel import build as readmodel_build
-from app.readmodel import cache
 
 log = logging.getLogger("druginfo")
 
 
+def load_read_model(engine: Engine) -> ReadModel:
+    """Build a read model from the database, recording its version and build time."""
+    start = time.perf_counter()
+    read_model = readmodel_build.load(engine)
+    metrics.record_read_model(
+        read_model.data_version, len(read_model.drugs), time.perf_counter() - start
+    )
+    return read_model
+
+
 def refresh_read_model(app: FastAPI) -> None:
     """Build a new read model from the database and swap it in atomically."""
-    app.state.read_model = readmodel_build.load(app.state.engine)
+    app.state.read_model = load_read_model(app.state.engine)
 
 
 async def _watch_data_version(app: FastAPI, interval_s: float) -> None:
@@ -51,17 +63,18 @@ async def _watch_data_version(app: FastAPI, interval_s: float) -> None:
         try:
             version = await anyio.to_thread.run_sync(seed_service.stored_version, app.state.engine)
             if version is not None and version != app.state.read_model.data_version:
-                fresh = await anyio.to_thread.run_sync(readmodel_build.load, app.state.engine)
+                fresh = await anyio.to_thread.run_sync(load_read_model, app.state.engine)
                 app.state.read_model = fresh
                 log.info("data %s loaded (reseeded elsewhere)", fresh.data_version)
-        except Exception:  # keep serving the current data; try again next time
-            log.exception("could not check the data version")
+        except Exception as exc:  # keep serving the current data; try again next time
+            log.warning("could not check the data version: %s", db.reason(exc, app.state.engine))
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     engine = app.state.engine
+    db.wait_until_reachable(engine, settings.DB_CONNECT_TIMEOUT_S)
     if settings.SEED_ON_STARTUP:
         try:
             result = seed_service.seed(engine, settings.DATA_DIR, force=False)
@@ -90,6 +103,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             watcher.cancel()
         if app.state.owns_engine:
             engine.dispose()
+        metrics.mark_process_dead()
 
 
 def guard_dependency(guards: list[cache.Guard]) -> Any:
@@ -103,6 +117,7 @@ def guard_dependency(guards: list[cache.Guard]) -> Any:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    access_log = observability.configure_logging(settings.LOG_FORMAT, settings.LOG_LEVEL)
     app = FastAPI(
         title="druginfo",
         version="0.1.0",
@@ -111,8 +126,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=openapi.TAGS,
         lifespan=lifespan,
         license_info={"name": "MIT (code); FDA labeling is public domain"},
-        docs_url=None,  # served offline by app.api.docs
-        redoc_url=None,
     )
     app.state.settings = settings
     app.state.owns_engine = settings is not get_settings()
@@ -124,20 +137,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router, dependencies=common)
     app.include_router(labels.router, dependencies=common)
     app.include_router(health.router, dependencies=[Depends(deps.strict_query)])
+    app.include_router(operations.router)
     app.include_router(planner.router)
     app.mount("/static", StaticFiles(directory=planner.STATIC_DIR), name="static")
-    docs.install(app)
+    app.add_middleware(observability.RouteLabel)
     app.add_middleware(FastPath, guards=guards)
+    if settings.RATE_LIMIT_PER_MINUTE > 0:  # before the fast path: cached answers count too
+        app.add_middleware(
+            ratelimit.RateLimit,
+            per_minute=settings.RATE_LIMIT_PER_MINUTE,
+            api_keys=settings.api_keys,
+        )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST"],
-        allow_headers=["Accept", "Content-Type", "X-API-Key", "If-None-Match"],
-        expose_headers=["ETag"],
+        allow_headers=["Accept", "Content-Type", "X-API-Key", "If-None-Match", "X-Request-ID"],
+        expose_headers=["ETag", "X-Request-ID", "Retry-After"],
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.MAX_BODY_BYTES)
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(
+        observability.RequestContext, access_log=access_log if settings.ACCESS_LOG else None
+    )
 
     app.openapi = lambda: openapi.problem_openapi(app)  # type: ignore[method-assign]
 

@@ -20,10 +20,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope, Send
 
-from app import errors
+from app import errors, metrics
 
 CACHE_CONTROL = "public, max-age=300"
 Headers = Sequence[tuple[bytes, bytes]]
+_FAST_PATH_HITS = metrics.CACHE_HITS.labels("fast_path")
+_ROUTE_HITS = metrics.CACHE_HITS.labels("route")
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,9 @@ class BodyCache:
         """The body for `key`, built at most once while it stays in the cache."""
         hit = self.lookup(key)
         if hit is not None:
+            _ROUTE_HITS.inc()
             return hit
+        metrics.CACHE_MISSES.inc()
         body = build()
         entry = CachedBody(body, _etag(body), media_type, headers)
         with self._lock:
@@ -134,6 +138,7 @@ def run_guards(guards: Sequence[Guard], headers: Headers) -> None:
 
 async def send_cached(hit: CachedBody, request_headers: Headers, send: Send) -> None:
     """Send a cached body (or 304) as raw ASGI messages: the fast path."""
+    _FAST_PATH_HITS.inc()
     out = hit.header_list()
     inm = next((v for k, v in request_headers if k == b"if-none-match"), None)
     if not_modified(inm, hit.etag):
