@@ -69,7 +69,8 @@ _MARK = re.compile(r"^[a-z*†‡§¶#\d,]{1,3}$")
 _TRAILING_MARKS = re.compile(r"\s*[*†‡§¶#]+$")
 _N = re.compile(r"\(?\s*\b[Nn]\s*=\s*(\d[\d,]*)\s*\)?")
 _COUNT_PCT = re.compile(
-    r"^(?P<count>\d[\d,]*)\s*\(\s*(?P<q><|≤|<=|>|≥|>=)?\s*(?P<pct>\d+(?:\.\d+)?)\s*%?\s*\)$"
+    r"^(?P<count>\d[\d,]*)(?:\s*/\s*(?P<of>\d[\d,]*))?"
+    r"\s*\(\s*(?P<q><|≤|<=|>|≥|>=)?\s*(?P<pct>\d+(?:\.\d+)?)\s*%?\s*\)$"
 )
 _VALUE = re.compile(r"^(?P<q><|≤|<=|>|≥|>=)?\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<pct>%)?$")
 _DASH = frozenset({"-", "–", "—", "−", "--", "nr", "na", "n/a", "ne"})
@@ -103,6 +104,7 @@ class _Cell:
     notes: tuple[str, ...]
     origin: tuple[int, int]
     header: bool
+    raw: str = ""
 
 
 _UNIT_BEFORE = re.compile(r"(?:mm|cm|m|10|kg|/m)\s*$")
@@ -113,8 +115,9 @@ def _exponent(parts: list[str], sup: _Element) -> bool:
     return _text_of(sup).isdigit() and _UNIT_BEFORE.search("".join(parts[-3:])) is not None
 
 
-def _cell_text(element: _Element) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-    """The cell's text without footnotes; its footnote marks; its inline footnote texts."""
+def _cell_text(element: _Element) -> tuple[str, tuple[str, ...], tuple[str, ...], str]:
+    """The cell's text without footnotes; its footnote marks; its inline footnote texts; and its
+    text with line breaks and runs of spaces as written."""
     marks: list[str] = []
     notes: list[str] = []
     parts: list[str] = []
@@ -128,7 +131,7 @@ def _cell_text(element: _Element) -> tuple[str, tuple[str, ...], tuple[str, ...]
             marks.append(_text_of(node))
         else:
             if tag in {"br", "p", "paragraph"}:
-                parts.append(" ")
+                parts.append("\n")
             if node.text:
                 parts.append(node.text)
             for child in node:
@@ -140,12 +143,13 @@ def _cell_text(element: _Element) -> tuple[str, tuple[str, ...], tuple[str, ...]
         parts.append(element.text)
     for child in element:
         walk(child)
-    text = _clean("".join(parts))
+    raw = "".join(parts)
+    text = _clean(raw)
     trailing = _TRAILING_MARKS.search(text)
     if trailing and trailing.start() > 0:
         marks.append(trailing.group().strip())
         text = text[: trailing.start()]
-    return text, tuple(marks), tuple(notes)
+    return text, tuple(marks), tuple(notes), raw
 
 
 def _rows(table: _Element) -> Iterator[_Element]:
@@ -177,8 +181,8 @@ def _grid(table: _Element) -> list[list[_Cell | None]]:
             while (r, c) in pending:
                 line.append(pending.pop((r, c)))
                 c += 1
-            text, marks, notes = _cell_text(element)
-            cell = _Cell(text, marks, notes, (r, c), element.tag == "th")
+            text, marks, notes, raw = _cell_text(element)
+            cell = _Cell(text, marks, notes, (r, c), element.tag == "th", raw)
             for dc in range(_span(element, "colspan")):
                 line.append(cell)
                 for dr in range(1, _span(element, "rowspan")):
@@ -260,6 +264,47 @@ def _arms(grid: list[list[_Cell | None]], rows: list[int], columns: list[int]) -
     return arms
 
 
+_FIGURE = re.compile(
+    r"(?:\d[\d,]*(?:\s*/\s*\d[\d,]*)?\s*\(\s*(?:<|≤|<=|>|≥|>=)?\s*\d+(?:\.\d+)?\s*%?\s*\)"
+    r"|(?:(?:<|≤|<=|>|≥|>=)\s*)?\d+(?:\.\d+)?\s*%?)"
+)
+_STACK_BREAK = re.compile(r"\s*\n\s*|\s{2,}")
+
+
+def _stacked_figures(text: str) -> list[str] | None:
+    """'56 (20.9%) 50 (18.7%)' -> ['56 (20.9%)', '50 (18.7%)']; None if not only figures."""
+    found = [m.group().strip() for m in _FIGURE.finditer(text)]
+    if len(found) < 2 or "".join(found).replace(" ", "") != text.replace(" ", ""):
+        return None
+    return found
+
+
+def _unstack(grid: list[list[_Cell | None]]) -> list[list[_Cell | None]]:
+    """Rows that stack several reactions in one cell each ('Nausea  Headache' beside
+    '12 (4%) 9 (3%)', as some labels print them) become one row per reaction."""
+    out: list[list[_Cell | None]] = []
+    for r, line in enumerate(grid):
+        cells = list({id(c): c for c in line if c is not None and c.text}.values())
+        if len(cells) < 2:
+            out.append(line)
+            continue
+        first, rest = cells[0], cells[1:]
+        terms = [t.strip() for t in _STACK_BREAK.split(first.raw.strip()) if t.strip()]
+        columns = [_stacked_figures(c.text) for c in rest]
+        if len(terms) < 2 or any(f is None or len(f) != len(terms) for f in columns):
+            out.append(line)
+            continue
+        for k, term in enumerate(terms):
+            made: dict[int, _Cell] = {
+                id(first): _Cell(_clean(term), (), (), (r * 1000 + k, first.origin[1]), False)
+            }
+            for cell, figures in zip(rest, columns, strict=True):
+                assert figures is not None
+                made[id(cell)] = _Cell(figures[k], (), (), (r * 1000 + k, cell.origin[1]), False)
+            out.append([made.get(id(c), c) if c is not None else None for c in line])
+    return out
+
+
 def _single(line: list[_Cell | None]) -> _Cell | None:
     """The one cell of a row whose cells are all the same (merged) cell or empty."""
     cells = {id(c): c for c in line if c is not None and c.text}
@@ -272,7 +317,7 @@ def _footer(table: _Element) -> tuple[list[str], dict[str, str]]:
     by_mark: dict[str, str] = {}
     for foot in table.findall("tfoot"):
         for cell in foot.iter("td", "th"):
-            text, marks, inline = _cell_text(cell)
+            text, marks, inline, _raw = _cell_text(cell)
             first = next(iter(cell.iter("sup")), None)
             lead = (cell.text or "").strip()
             if first is not None and not lead and marks and text:
@@ -287,10 +332,10 @@ def extract_table(table: _Element, index: int = 0) -> ExtractedTable:
     caption_element = table.find("caption")
     caption_parts: list[str] = []
     if caption_element is not None:
-        text, _marks, _notes = _cell_text(caption_element)
+        text, _marks, _notes, _raw = _cell_text(caption_element)
         caption_parts.append(text)
     footnotes, notes_by_mark = _footer(table)
-    grid = _grid(table)
+    grid = _unstack(_grid(table))
 
     def none(problem: str) -> ExtractedTable:
         caption = " ".join(p for p in caption_parts if p) or None
@@ -354,10 +399,11 @@ def extract_table(table: _Element, index: int = 0) -> ExtractedTable:
                 parsed = parse_value(cell.text, count_columns[i])
                 percent, count, qualifier = parsed if parsed else (None, None, None)
                 arm = arms[i]
+                of = _COUNT_PCT.match(cell.text.strip())
                 incidences.append(
                     Incidence(
                         arm=arm.name,
-                        n=arm.n,
+                        n=int(of["of"].replace(",", "")) if of and of["of"] else arm.n,
                         measure=arm.measure,
                         text=cell.text,
                         percent=percent,

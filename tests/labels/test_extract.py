@@ -127,3 +127,22 @@ def test_broken_html_gives_no_tables_not_an_error() -> None:
     assert extract.extract_tables("<p>no table</p>") == []
     [table] = extract.extract_tables("<table><tr><td>only</td></tr>")
     assert table.problem == "fewer than two columns"
+
+
+def test_reactions_stacked_in_one_cell_become_one_row_each() -> None:
+    table = _one("stacked_cells.html")
+    assert [(r.term, r.system_organ_class) for r in table.rows][:3] == [
+        ("Neutropenia", "Hematology abnormalities"),
+        ("Anemia", "Hematology abnormalities"),
+        ("Thrombocytopenia", "Hematology abnormalities"),
+    ]
+    anemia = _row(table, "Anemia")
+    assert [(i.measure, i.count, i.percent) for i in anemia.incidences] == [
+        ("Any Grade n (%)", 198, 45.0),
+        ("Grade ≥ 3 n (%)", 66, 15.0),
+    ]
+
+
+def test_a_count_over_its_own_denominator_gives_that_n() -> None:
+    row = _row(_one("stacked_cells.html"), "Prolonged neutropenia")
+    assert [(i.count, i.n, i.percent) for i in row.incidences] == [(3, 106, 3.0), (0, 101, 0.0)]
