@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast lint typecheck unit seed validate openapi schema bench bench-scale soak audit test-postgres clean
+.PHONY: run test test-fast lint typecheck unit seed validate openapi schema bench bench-scale bench-labels soak audit test-postgres clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,9 @@ bench: $(STAMP)  ## throughput vs a bare FastAPI reference, start-up times; writ
 
 bench-scale: $(STAMP)  ## 5,000 synthetic drugs: seed time, peak memory, read throughput ratio
 	$(BIN)/python -m bench.scale
+
+bench-labels: $(STAMP)  ## 100,000 synthetic labels: import labels/s, RSS, db size; /labels search and read
+	$(BIN)/python -m bench.labels
 
 soak: $(STAMP)
 	$(BIN)/python -m bench.soak
