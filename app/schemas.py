@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -100,6 +101,18 @@ class IndicationPublic(FactPublic):
     note: str | None
 
 
+class Curation(StrEnum):
+    curated = "curated"
+    extracted = "extracted"
+
+
+class ArmPublic(Public):
+    arm: str = Field(description="the table's arm: a drug and dose, or placebo")
+    n: int | None = Field(description="patients in the arm, from the header's N=")
+    text: str = Field(description="the cell as printed")
+    percent: float | None
+
+
 class SideEffectPublic(FactPublic):
     drug: DrugRef
     effect: str = Field(description="preferred term from the effects vocabulary")
@@ -115,6 +128,14 @@ class SideEffectPublic(FactPublic):
     system_organ_class: str | None
     population: str | None
     wording: str | None
+    curation: Curation = Field(
+        default=Curation.curated,
+        description="curated (reviewed against the label by a curator) or extracted (read by "
+        "the importer from an imported label's adverse-reaction table, for drugs not curated)",
+    )
+    arms: list[ArmPublic] | None = Field(
+        default=None, description="for extracted rows: every arm of the table row"
+    )
 
 
 class PrecautionPublic(FactPublic):
@@ -268,6 +289,10 @@ class DrugPublic(Public):
     precautions: list[PrecautionPublic]
     regimens: list[RegimenPublic]
     claims: list[ClaimPublic]
+    label_set_ids: list[str] = Field(
+        default_factory=list,
+        description="set ids of this drug's imported openFDA labels (see GET /labels/{set_id})",
+    )
 
 
 class TermPublic(Public):

@@ -93,7 +93,7 @@ def _bodies(request: Request) -> LabelBodies:
     return bodies
 
 
-async def _cached(request: Request, build: Callable[[], bytes]) -> Response:
+async def cached_answer(request: Request, build: Callable[[], bytes]) -> Response:
     """A one-label answer from the body cache (with its ETag and 304), built in a thread once."""
     bodies = await _bodies(request).current()
     if bodies.lookup(cache.cache_key(request.scope)) is None:
@@ -207,7 +207,7 @@ async def read_label(
             label = queries.read_label(session, set_id, version)
         return _body(_meta(request), label)
 
-    return await _cached(request, build)
+    return await cached_answer(request, build)
 
 
 @router.get(
@@ -243,7 +243,7 @@ async def read_label_section(
             found = queries.read_section(session, set_id, section, version)
         return _body(_meta(request), found)
 
-    return await _cached(request, build)
+    return await cached_answer(request, build)
 
 
 @router.get(
@@ -270,4 +270,4 @@ async def read_label_adverse_reactions(
             found = queries.read_adverse_reactions(session, set_id, version)
         return _body(_meta(request), found)
 
-    return await _cached(request, build)
+    return await cached_answer(request, build)

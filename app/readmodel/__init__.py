@@ -58,6 +58,7 @@ class ReadModel:
     precautions: dict[str, list[schemas.PrecautionPublic]]
     terms: dict[VocabularyKind, list[schemas.TermPublic]]
     name_index: dict[str, str] = field(default_factory=dict)
+    labels_generation: int = 0  # the imported labels it saw (their set ids are in monographs)
     cache: BodyCache = field(default_factory=BodyCache)
 
     # --- names ---------------------------------------------------------------------------

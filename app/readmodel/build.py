@@ -29,6 +29,7 @@ from app.domain.regimen import (
     ScheduleStep,
     TaperSpec,
 )
+from app.labels import queries as label_queries
 from app.readmodel import DrugEntry, ReadModel
 
 RowT = TypeVar("RowT", bound=SQLModel)
@@ -70,6 +71,7 @@ class _Rows:
         self.limits = _grouped(all_of(models.DoseLimitRow), *by_regimen)
         self.warnings = _grouped(all_of(models.RegimenWarningRow), *by_regimen)
         self.vocabulary = session.exec(select(models.VocabularyRow)).all()
+        self.session = session  # for the imported labels' set ids, during the build
 
 
 def _citation(row: models.FactColumns) -> Citation:
@@ -273,6 +275,9 @@ class _DrugBuilder:
             precautions=precautions,
             regimens=[public for public, _ in regimens],
             claims=claims,
+            label_set_ids=label_queries.set_ids_for_names(
+                self.rows.session, [n.name for n in self.rows.names.get(key, [])]
+            ),
         )
         entry = DrugEntry(
             summary=summary,
@@ -330,8 +335,13 @@ def _term_rows(vocabulary: Terms, drugs_by_term: dict[str, set[str]]) -> list[sc
 
 def load(engine: Engine) -> ReadModel:
     """Build the read model from what the seed wrote to the tables."""
+    generation = label_queries.generation(engine)
     with Session(engine) as session:
         rows = _Rows(session)
+        return _assemble(rows, generation)
+
+
+def _assemble(rows: _Rows, labels_generation: int) -> ReadModel:
     conditions = _terms(rows.vocabulary, VocabularyKind.conditions)
     effects = _terms(rows.vocabulary, VocabularyKind.effects)
     drugs: dict[str, DrugEntry] = {}
