@@ -15,6 +15,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
+from app.schemas import SourceRef
+
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://druginfo.example/problems/"
 
@@ -23,8 +25,20 @@ log = logging.getLogger("druginfo")
 
 class InvalidParam(BaseModel):
     location: str = Field(description="where: 'query.limit', 'body.patient.weight_kg', ...")
-    message: str
-    input: Any | None = None
+    message: str = Field(description="what is wrong with it")
+    input: Any | None = Field(default=None, description="the value given (cut to 200 characters)")
+
+
+class ProblemLimit(BaseModel):
+    """The label limit a refused plan would pass."""
+
+    name: str = Field(description="which limit: max_daily_mg, max_dose_mg, a kidney band's ...")
+    value_mg: float = Field(description="the limit, in mg (per day or per dose, as `name` says)")
+    requested_mg: float = Field(description="what the plan asked for, in mg")
+
+
+class ProblemMeta(BaseModel):
+    disclaimer: str = Field(description="information, not medical advice")
 
 
 class ProblemDetail(BaseModel):
@@ -32,13 +46,24 @@ class ProblemDetail(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    type: str
-    title: str
-    status: int
-    detail: str
-    instance: str | None = None
-    errors: list[InvalidParam] | None = None
-    suggestions: list[str] | None = None
+    type: str = Field(description="a URI naming the kind of problem")
+    title: str = Field(description="a short summary of the kind of problem")
+    status: int = Field(description="the HTTP status code")
+    detail: str = Field(description="what went wrong with this request, and what to do")
+    instance: str | None = Field(default=None, description="the path that was requested")
+    errors: list[InvalidParam] | None = Field(
+        default=None, description="each invalid value, with its location"
+    )
+    suggestions: list[str] | None = Field(
+        default=None, description="the closest known names (unknown drug, term or regimen)"
+    )
+    limit: ProblemLimit | None = Field(
+        default=None, description="the label limit a refused plan would pass"
+    )
+    source: SourceRef | None = Field(
+        default=None, description="where the limit (or the refused rule) comes from"
+    )
+    meta: ProblemMeta
 
 
 class ProblemError(Exception):
@@ -108,7 +133,9 @@ class DoseLimitExceeded(ProblemError):
     slug = "dose-limit-exceeded"
     title = "Dose above the label's limit"
 
-    def __init__(self, detail: str, *, limit: dict[str, Any], source: dict[str, Any]) -> None:
+    def __init__(
+        self, detail: str, *, limit: dict[str, Any], source: dict[str, Any] | None
+    ) -> None:
         super().__init__(detail, limit=limit, source=source)
 
 

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from app import db, errors, metrics, observability, openapi, ratelimit
 from app.api import (
     deps,
+    docs,
     drugs,
     health,
     indications,
@@ -126,6 +127,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=openapi.TAGS,
         lifespan=lifespan,
         license_info={"name": "MIT (code); FDA labeling is public domain"},
+        generate_unique_id_function=openapi.operation_id,
+        docs_url=None,  # served offline by app.api.docs
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.owns_engine = settings is not get_settings()
@@ -140,6 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(operations.router)
     app.include_router(planner.router)
     app.mount("/static", StaticFiles(directory=planner.STATIC_DIR), name="static")
+    docs.install(app)
     app.add_middleware(observability.RouteLabel)
     app.add_middleware(FastPath, guards=guards)
     if settings.RATE_LIMIT_PER_MINUTE > 0:  # before the fast path: cached answers count too

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 
 from app import errors
 
@@ -36,10 +39,66 @@ TAGS = [
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/ProblemDetail"}
 _COMMON_ERRORS = {
-    "401": "Missing or invalid X-API-Key (only when the deployment sets API_KEYS)",
     "422": "Invalid, unknown or repeated parameter",
     "500": "Unexpected server error (logged; no details are sent)",
 }
+_UNAUTHORIZED = "Missing or invalid X-API-Key (only when the deployment sets API_KEYS)"
+# Tags whose operations are open (no API key) and never cached (no ETag, so never a 304).
+_OPEN_TAGS = {"health"}
+API_KEY_SCHEME = {
+    "type": "apiKey",
+    "in": "header",
+    "name": "X-API-Key",
+    "description": "Needed only when the deployment sets API_KEYS; /health stays open.",
+}
+# The key is optional by deployment: either the key or nothing.
+_SECURITY: list[dict[str, list[str]]] = [{"ApiKey": []}, {}]
+EXAMPLES_FILE = Path(__file__).resolve().parent / "openapi_examples.json"
+
+# What generated clients decode `application/fhir+json` into: the members druginfo sends.
+MEDICATION_REQUEST: dict[str, Any] = {
+    "title": "MedicationRequest",
+    "description": "A FHIR R4 MedicationRequest (https://hl7.org/fhir/R4/medicationrequest.html)"
+    ": the medication, one Dosage per step, and the warnings and kidney cap as notes.",
+    "type": "object",
+    "required": ["resourceType", "status", "intent", "medicationCodeableConcept", "subject"],
+    "properties": {
+        "resourceType": {"type": "string", "enum": ["MedicationRequest"]},
+        "status": {"type": "string", "description": "always 'draft': a plan, not an order"},
+        "intent": {"type": "string", "description": "always 'proposal'"},
+        "medicationCodeableConcept": {
+            "type": "object",
+            "description": "text, and the RxNorm ingredient code when the drug has an RxCUI",
+            "additionalProperties": True,
+        },
+        "subject": {"type": "object", "additionalProperties": True},
+        "dosageInstruction": {
+            "type": "array",
+            "description": "one FHIR Dosage per step, in order",
+            "items": {"type": "object", "additionalProperties": True},
+        },
+        "note": {
+            "type": "array",
+            "description": "the warnings, the kidney band's cap and the disclaimer",
+            "items": {"type": "object", "additionalProperties": True},
+        },
+    },
+    "additionalProperties": True,
+}
+
+
+def operation_id(route: APIRoute) -> str:
+    """`read_drugs` -> `readDrugs`: the handler's name, camelCased, as clients call it."""
+    head, *rest = route.name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def _examples() -> dict[str, dict[str, Any]]:
+    """Real 200 bodies by operationId and media type (scripts/openapi_examples.py writes them)."""
+    if not EXAMPLES_FILE.exists():
+        return {}
+    examples: dict[str, dict[str, Any]] = json.loads(EXAMPLES_FILE.read_text())
+    return examples
 
 
 def problem_openapi(app: FastAPI) -> dict[str, Any]:
@@ -56,6 +115,9 @@ def problem_openapi(app: FastAPI) -> dict[str, Any]:
         license_info=app.license_info,
     )
     components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["MedicationRequest"] = MEDICATION_REQUEST
+    schema["components"]["securitySchemes"] = {"ApiKey": API_KEY_SCHEME}
+    examples = _examples()
     problem = errors.ProblemDetail.model_json_schema(ref_template="#/components/schemas/{model}")
     for name, definition in problem.pop("$defs", {}).items():
         components.setdefault(name, definition)
@@ -63,12 +125,22 @@ def problem_openapi(app: FastAPI) -> dict[str, Any]:
     for item in schema["paths"].values():
         for method, operation in item.items():
             responses = operation["responses"]
+            guarded = not _OPEN_TAGS & set(operation.get("tags", ()))
             for code, description in _COMMON_ERRORS.items():
                 responses.setdefault(code, {"description": description})
-            if method == "get":
-                responses.setdefault("304", {"description": "Not modified (If-None-Match)"})
+            if guarded:
+                operation["security"] = _SECURITY
+                responses.setdefault("401", {"description": _UNAUTHORIZED})
+                if method == "get":
+                    responses.setdefault("304", {"description": "Not modified (If-None-Match)"})
+            for media, example in examples.get(operation["operationId"], {}).items():
+                content = responses["200"].get("content", {})
+                if media in content:
+                    content[media]["example"] = example
             if "requestBody" in operation:
-                responses.setdefault("400", {"description": "Malformed JSON body"})
+                responses["422"]["description"] = (
+                    "Invalid, unknown or repeated parameter, or a malformed JSON body"
+                )
                 responses.setdefault("413", {"description": "Request body too large"})
                 responses.setdefault("415", {"description": "Body is not application/json"})
             for code, response in responses.items():

@@ -117,4 +117,8 @@ class TitrationIn(PlanOptions):
     )
     interval_days: int | None = Field(default=None, ge=1, le=365, description="days per step")
     doses_per_day: int | None = Field(default=None, ge=1, le=12, description="doses a day")
-    patient: PatientIn = Field(default_factory=PatientIn)
+    patient: PatientIn = Field(
+        default_factory=PatientIn,
+        description="who the plan is for: kidney function (crcl_ml_min, or age, weight, sex and "
+        "serum creatinine), weight for mg/kg regimens, Child-Pugh class",
+    )

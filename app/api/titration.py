@@ -55,7 +55,7 @@ def _plan(drug: DrugEntry, body: TitrationIn) -> schemas.TitrationPublic:
             limit={"name": exc.name, "value_mg": exc.limit_mg, "requested_mg": exc.requested_mg},
             source=drug.source_ref(exc.citation).model_dump(mode="json")
             if exc.citation is not None
-            else {},
+            else None,
         ) from None
     except titration.MissingInput as exc:
         raise errors.InvalidInput(
@@ -170,6 +170,10 @@ FORMAT_RESPONSES: dict[int | str, dict[str, Any]] = {
     **errors.NOT_FOUND,
 }
 
+POST_DESCRIPTION = (
+    " The body sets the plan: start_daily_mg, step_daily_mg, interval_days, target_daily_mg, "
+    "doses_per_day (up), or current_daily_mg with an optional step and interval (down)."
+)
 DESCRIPTION = (
     "A titration schedule from the label's regimen (the drug's first regimen unless `regimen` "
     "names one). Every step is checked against the label's per-dose maximum, daily maximum and, "
@@ -188,7 +192,9 @@ DESCRIPTION = (
     "",
     response_model=schemas.One[schemas.TitrationPublic],
     summary="Label titration schedule",
-    description=DESCRIPTION,
+    description=DESCRIPTION
+    + " Generated clients: use the per-format operations (`/titration/csv` and so on), each "
+    "with one media type.",
     responses=FORMAT_RESPONSES,
 )
 async def read_titration(
@@ -199,25 +205,15 @@ async def read_titration(
     format: FormatQuery = None,
 ) -> Response:
     """Build the label's titration (or taper) schedule."""
-    body = query.to_body()
     fmt = render.negotiate(request.headers.get("accept", ""), format)
-    drug = read_model.drugs[deps.resolve_drug_id(read_model, body.drug)]
-    name = f"{drug.id}-{_regimen(drug, body.regimen).id}"
-
-    def build() -> bytes:
-        return _body(settings, read_model, _plan(drug, body), fmt)
-
-    headers = render.attachment_headers(name, fmt)
-    return deps.cached(request, read_model, build, render.MEDIA[fmt], headers)
+    return _read(request, read_model, settings, query, fmt)
 
 
 @router.post(
     "",
     response_model=schemas.One[schemas.TitrationPublic],
     summary="Custom titration or taper plan",
-    description=DESCRIPTION
-    + " The body sets the plan: start_daily_mg, step_daily_mg, interval_days, target_daily_mg, "
-    "doses_per_day (up), or current_daily_mg with an optional step and interval (down).",
+    description=DESCRIPTION + POST_DESCRIPTION,
     responses=FORMAT_RESPONSES,
 )
 async def create_titration(
@@ -230,6 +226,30 @@ async def create_titration(
 ) -> Response:
     """Build a custom titration or taper plan."""
     fmt = render.negotiate(request.headers.get("accept", ""), format)
+    return _create(read_model, settings, body, fmt)
+
+
+def _read(
+    request: Request,
+    read_model: ReadModel,
+    settings: Settings,
+    query: TitrationQuery,
+    fmt: render.Format,
+) -> Response:
+    body = query.to_body()
+    drug = read_model.drugs[deps.resolve_drug_id(read_model, body.drug)]
+    name = f"{drug.id}-{_regimen(drug, body.regimen).id}"
+
+    def build() -> bytes:
+        return _body(settings, read_model, _plan(drug, body), fmt)
+
+    headers = render.attachment_headers(name, fmt)
+    return deps.cached(request, read_model, build, render.MEDIA[fmt], headers)
+
+
+def _create(
+    read_model: ReadModel, settings: Settings, body: TitrationIn, fmt: render.Format
+) -> Response:
     drug = read_model.drugs[deps.resolve_drug_id(read_model, body.drug)]
     plan = _plan(drug, body)
     return Response(
@@ -240,3 +260,66 @@ async def create_titration(
             **dict(render.attachment_headers(f"{drug.id}-{plan.regimen.id}", fmt)),
         },
     )
+
+
+# One operation per format, each with one media type, so that generated clients decode them.
+FHIR_REF = {"$ref": "#/components/schemas/MedicationRequest"}
+_FORMAT_SCHEMAS: dict[render.Format, tuple[str, dict[str, Any]]] = {
+    render.Format.fhir: ("a FHIR R4 MedicationRequest, one Dosage per step", FHIR_REF),
+    render.Format.csv: ("CSV, one row per step", {"type": "string"}),
+    render.Format.ics: ("iCalendar, one all-day event per dose change", {"type": "string"}),
+    render.Format.svg: ("an SVG step chart", {"type": "string"}),
+}
+
+
+def _format_routes(fmt: render.Format, what: str, schema: dict[str, Any]) -> None:
+    media = render.MEDIA[fmt].split(";")[0]
+    responses: dict[int | str, dict[str, Any]] = {
+        200: {"description": f"The schedule as {what}.", "content": {media: {"schema": schema}}},
+        **errors.PROBLEM_RESPONSES,
+        **errors.NOT_FOUND,
+    }
+
+    async def read(
+        request: Request,
+        read_model: deps.ReadModelDep,
+        settings: deps.SettingsDep,
+        query: Annotated[TitrationQuery, Query()],
+    ) -> Response:
+        return _read(request, read_model, settings, query, fmt)
+
+    async def create(
+        read_model: deps.ReadModelDep,
+        settings: deps.SettingsDep,
+        _json: Annotated[None, Depends(require_json)],
+        body: Annotated[TitrationIn, Body()],
+    ) -> Response:
+        return _create(read_model, settings, body, fmt)
+
+    common: dict[str, Any] = {
+        "response_model": None,
+        "response_class": Response,
+        "responses": responses,
+    }
+    router.add_api_route(
+        f"/{fmt.value}",
+        read,
+        methods=["GET"],
+        name=f"read_titration_{fmt.value}",
+        summary=f"Label titration schedule as {fmt.value.upper()}",
+        description=f"As `GET /titration?format={fmt.value}`: {what}.",
+        **common,
+    )
+    router.add_api_route(
+        f"/{fmt.value}",
+        create,
+        methods=["POST"],
+        name=f"create_titration_{fmt.value}",
+        summary=f"Custom titration or taper plan as {fmt.value.upper()}",
+        description=f"As `POST /titration?format={fmt.value}`: {what}." + POST_DESCRIPTION,
+        **common,
+    )
+
+
+for _fmt, (_what, _schema) in _FORMAT_SCHEMAS.items():
+    _format_routes(_fmt, _what, _schema)

@@ -15,8 +15,9 @@ def test_the_api_is_read_only(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     methods = {(path, method) for path, ops in spec["paths"].items() for method in ops}
     writes = {(p, m) for p, m in methods if m != "get"}
-    # POST /titration computes a plan from its body and stores nothing.
-    assert writes == {("/titration", "post")}
+    # POST /titration (and its per-format twins) computes a plan from its body, stores nothing.
+    formats = {(f"/titration/{fmt}", "post") for fmt in ("fhir", "csv", "ics", "svg")}
+    assert writes == {("/titration", "post")} | formats
     before = client.get("/drugs/baclofen").json()
     client.post("/titration", json={"drug": "baclofen", "target_daily_mg": 30})
     assert client.get("/drugs/baclofen").json() == before
