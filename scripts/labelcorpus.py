@@ -181,12 +181,23 @@ def _fact_numbers(path: str, fact: dict[str, Any]) -> set[float]:
     if path.startswith("adverse_reactions"):
         keys = ("incidence_low_pct", "incidence_high_pct", "placebo_pct")
         return {float(fact[k]) for k in keys if fact.get(k) is not None}
-    if re.fullmatch(r"regimens\[\d+\]\.limits\[\d+\]", path):
-        return {float(fact["max_daily_mg"])}
-    if re.fullmatch(r"regimens\[\d+\]\.hepatic", path):
-        keys = ("max_daily_mg", "start_daily_mg")
-        return {float(b[k]) for b in fact.get("bands", []) for k in keys if b.get(k) is not None}
     return set()
+
+
+def _daily_problems(where: str, fact: dict[str, Any], quoted: set[float]) -> list[str]:
+    """A limit's or a liver band's mg/day must be in its quote, per day or per dose (the
+    label's "50 mg every 12 hours" states 100 mg/day)."""
+    values: list[float] = []
+    if re.fullmatch(r"regimens\[\d+\]\.limits\[\d+\]", where):
+        values = [float(fact["max_daily_mg"])]
+    elif re.fullmatch(r"regimens\[\d+\]\.hepatic", where):
+        keys = ("max_daily_mg", "start_daily_mg")
+        values = [float(b[k]) for b in fact.get("bands", []) for k in keys if b.get(k) is not None]
+    return [
+        f"{where}: {value:g} mg/day is not in the evidence (per day or per dose)"
+        for value in values
+        if not {value / n for n in (1, 2, 3, 4)} & quoted
+    ]
 
 
 def _regimen_problems(where: str, regimen: dict[str, Any], quoted: set[float]) -> list[str]:
@@ -258,6 +269,7 @@ def check_document(document: dict[str, Any]) -> tuple[int, list[str]]:
             problems.append(f"{where}: {value:g} is not in the evidence")
         if re.fullmatch(r"regimens\[\d+\]", where):
             problems.extend(_regimen_problems(where, fact, quoted))
+        problems.extend(_daily_problems(where, fact, quoted))
     return checked, problems
 
 

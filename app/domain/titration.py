@@ -588,6 +588,16 @@ def _up(
                 citation,
             )
         )
+        if start.step_daily_mg is None or start.interval_days is None:
+            # The label gives the band's start but no increment: plan the start, say so.
+            target = min(target, start.start_daily_mg)
+            notes.append(
+                PlanNote(
+                    "The label names no increment for this kidney or liver function: the plan "
+                    "stays at the starting dose; titrate as the label directs.",
+                    citation,
+                )
+            )
         plan = _climb(start, target)
     elif regimen.per_kg is not None:
         plan = _climb(_label_start(regimen, weight), target)

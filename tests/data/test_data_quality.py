@@ -56,7 +56,10 @@ def test_default_schedule_in_every_kidney_band_stays_within_the_band(entry: Drug
             if band.not_recommended:
                 continue
             crcl = band.crcl_min_ml_min + 0.5
-            request = titration.PlanRequest(patient=titration.Patient(crcl_ml_min=crcl))
+            weight = 70.0 if regimen.per_kg is not None else None
+            request = titration.PlanRequest(
+                patient=titration.Patient(crcl_ml_min=crcl, weight_kg=weight)
+            )
             try:
                 plan = titration.plan(regimen, request, product)
             except titration.TitrationError as exc:

@@ -70,6 +70,16 @@ def _contiguous(plan: t.Plan) -> None:
         assert before.step + 1 == after.step
 
 
+def _typical(regimen: RegimenSpec) -> t.PlanRequest:
+    """A request for the regimen's own population: an mg/kg regimen needs a weight (25 kg for a
+    paediatric one, else 70 kg)."""
+    if regimen.per_kg is None:
+        return t.PlanRequest()
+    young = any(w in regimen.population.casefold() for w in ("pediatric", "child", " kg"))
+    weight = 25.0 if young else 70.0
+    return t.PlanRequest(patient=t.Patient(weight_kg=weight))
+
+
 def _product(drug: DrugEntry, regimen: RegimenSpec) -> ProductSpec | None:
     return drug.products.get(regimen.product_id) if regimen.product_id else None
 
@@ -78,7 +88,7 @@ def _product(drug: DrugEntry, regimen: RegimenSpec) -> ProductSpec | None:
 def test_label_schedule_of_every_regimen_follows_the_label_within_its_maxima(
     drug: DrugEntry, regimen: RegimenSpec
 ) -> None:
-    plan = t.plan(regimen, t.PlanRequest(), _product(drug, regimen))
+    plan = t.plan(regimen, _typical(regimen), _product(drug, regimen))
     _contiguous(plan)
     label = [(s.dose_mg, s.times_per_day, s.period_days, s.duration_days) for s in regimen.steps]
     produced = [
@@ -87,7 +97,7 @@ def test_label_schedule_of_every_regimen_follows_the_label_within_its_maxima(
     # The label's fixed steps come first, unchanged (up to the label's own target).
     assert produced[: len(label)] == label[: len(produced)]
     for step in plan.steps:
-        assert step.dosing_day_mg <= regimen.max_daily_mg + 1e-9
+        assert step.dosing_day_mg <= plan.max_daily_mg + 1e-9
         if regimen.max_dose_mg is not None:
             assert step.dose_mg <= regimen.max_dose_mg + 1e-9
 
