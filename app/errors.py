@@ -21,6 +21,7 @@ PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://druginfo.example/problems/"
 
 log = logging.getLogger("druginfo")
+_BODY_NOT_DECODED = "There was an error parsing the body"  # FastAPI's HTTPException detail
 
 
 class InvalidParam(BaseModel):
@@ -226,6 +227,8 @@ def validation_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
         msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
         item: dict[str, Any] = {"location": location(err.get("loc", ())), "message": msg}
         value = err.get("input")
+        if isinstance(value, int) and not -(2**63) <= value < 2**64:
+            value = str(value)  # JSON numbers past 64 bits cannot be rendered by orjson
         if isinstance(value, str | int | float | bool) and not isinstance(value, bytes):
             item["input"] = value if not isinstance(value, str) else value[:200]
         out.append(item)
@@ -268,6 +271,17 @@ async def _validation_handler(request: Request, exc: Exception) -> Response:
 async def _http_handler(request: Request, exc: Exception) -> Response:
     exc = cast(StarletteHTTPException, exc)
     status = exc.status_code
+    if status == 400 and exc.detail == _BODY_NOT_DECODED:
+        # FastAPI's answer to a body that is not UTF-8; malformed JSON is a 422, so is this.
+        return problem_response(
+            422,
+            "Invalid input",
+            "The body is not valid JSON (it must be UTF-8).",
+            "invalid-input",
+            request.url.path,
+            disclaimer=_disclaimer(request),
+            errors=[{"location": "body", "message": "not valid UTF-8 JSON"}],
+        )
     phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
     detail = exc.detail if isinstance(exc.detail, str) else phrase
     if status == 404 and detail == "Not Found":
@@ -312,7 +326,9 @@ def _allowed_methods(request: Request) -> list[str]:
         match, _ = route.matches({**request.scope, "method": next(iter(route_methods))})
         if match is Match.FULL:
             methods |= set(route_methods)
-    return sorted(methods - {"HEAD"})
+    if "GET" in methods:
+        methods.add("HEAD")  # answered by app.middleware.HeadAsGet
+    return sorted(methods)
 
 
 async def _unhandled(request: Request, exc: Exception) -> Response:

@@ -12,6 +12,7 @@ from typing import Any
 import anyio
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from starlette.responses import Response
@@ -145,6 +146,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(planner.router)
     app.mount("/static", StaticFiles(directory=planner.STATIC_DIR), name="static")
     docs.install(app)
+    # Uncached answers (POSTed plans, problems); cached ones carry their gzipped body already.
+    app.add_middleware(GZipMiddleware, minimum_size=cache.GZIP_MIN_BYTES)
     app.add_middleware(observability.RouteLabel)
     app.add_middleware(FastPath, guards=guards)
     if settings.RATE_LIMIT_PER_MINUTE > 0:  # before the fast path: cached answers count too
@@ -158,7 +161,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST"],
         allow_headers=["Accept", "Content-Type", "X-API-Key", "If-None-Match", "X-Request-ID"],
-        expose_headers=["ETag", "X-Request-ID", "Retry-After"],
+        expose_headers=["ETag", "Content-Disposition", "X-Request-ID", "Retry-After"],
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.MAX_BODY_BYTES)
     app.add_middleware(HeadAsGet)

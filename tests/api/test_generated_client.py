@@ -142,7 +142,11 @@ def test_generated_client_calls_every_operation_and_format(
     server: tuple[Any, str], generated: ModuleType
 ) -> None:
     app, base = server
-    client = generated.Client(base_url=base, raise_on_unexpected_status=True)
+    with generated.Client(base_url=base, raise_on_unexpected_status=True) as client:
+        _call_every_operation(app, generated, client)
+
+
+def _call_every_operation(app: Any, generated: ModuleType, client: Any) -> None:
     spec_ids = {
         op["operationId"] for item in app.openapi()["paths"].values() for op in item.values()
     }
@@ -165,7 +169,11 @@ def test_generated_client_calls_every_operation_and_format(
 def test_generated_client_reads_a_refusal_as_a_typed_problem(
     server: tuple[Any, str], generated: ModuleType
 ) -> None:
-    client = generated.Client(base_url=server[1])
+    with generated.Client(base_url=server[1]) as client:
+        _read_refusals(generated, client)
+
+
+def _read_refusals(generated: ModuleType, client: Any) -> None:
     too_much = generated.models.TitrationIn.from_dict({"drug": "baclofen", "target_daily_mg": 90})
     refused = _op(generated, "titration", "create_titration_csv")(client=client, body=too_much)
     assert refused.status_code == 422

@@ -112,3 +112,23 @@ def test_health_documents_no_304(client, spec: dict[str, Any]) -> None:  # type:
     assert first.status_code == 200 and "etag" not in first.headers
     assert "304" not in spec["paths"]["/health"]["get"]["responses"]
     assert "304" in spec["paths"]["/drugs"]["get"]["responses"]
+
+
+def test_a_body_that_is_not_utf8_is_the_documented_422(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.post(
+        "/titration", content=b"4E\x7fo\xff", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"location": "body", "message": "not valid UTF-8 JSON"}]
+
+
+def test_an_integer_past_64_bits_is_refused_not_a_500(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.post(
+        "/titration/ics",
+        content=b'{"drug": "0", "interval_days": [], "regimen": -9223372036854775809}',
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert {"location": "body.regimen", "message": "Input should be a valid string"}.items() <= (
+        response.json()["errors"][0].items()
+    )
