@@ -37,6 +37,7 @@ def synthetic_drug(n: int, rng: random.Random, conditions: list[str], effects: l
                 "wording": "synthetic test data",
                 "source": source,
                 "section": "6 ADVERSE REACTIONS",
+                "evidence": "SYNTHETIC TEST DATA, not a label quote",
             }
         )
     return {
@@ -51,6 +52,7 @@ def synthetic_drug(n: int, rng: random.Random, conditions: list[str], effects: l
         "sources": [
             {
                 "id": source,
+                "kind": "secondary",
                 "title": "SYNTHETIC TEST DATA, not a drug label",
                 "publisher": "druginfo benchmarks",
                 "url": "https://example.invalid/synthetic",
@@ -67,6 +69,7 @@ def synthetic_drug(n: int, rng: random.Random, conditions: list[str], effects: l
                 "scored": True,
                 "source": source,
                 "section": "16 HOW SUPPLIED",
+                "evidence": "SYNTHETIC TEST DATA, not a label quote",
             }
         ],
         "indications": [
@@ -76,6 +79,7 @@ def synthetic_drug(n: int, rng: random.Random, conditions: list[str], effects: l
                 "status": "indicated",
                 "source": source,
                 "section": "1 INDICATIONS AND USAGE",
+                "evidence": "SYNTHETIC TEST DATA, not a label quote",
             }
             for c in rng.sample(conditions, 3)
         ],
@@ -87,6 +91,7 @@ def synthetic_drug(n: int, rng: random.Random, conditions: list[str], effects: l
                 "detail": "synthetic test data",
                 "source": source,
                 "section": "5 WARNINGS AND PRECAUTIONS",
+                "evidence": "SYNTHETIC TEST DATA, not a label quote",
             }
             for i in range(8)
         ],
@@ -99,6 +104,7 @@ def synthetic_drug(n: int, rng: random.Random, conditions: list[str], effects: l
                 "product": "tablet",
                 "source": source,
                 "section": "2 DOSAGE",
+                "evidence": "SYNTHETIC TEST DATA, not a label quote",
                 "steps": [
                     {"dose_mg": 5 * k, "times_per_day": 3, "duration_days": 3} for k in range(1, 5)
                 ],

@@ -35,7 +35,7 @@ class Sourced(Strict):
 
     source: Slug = Field(description="id of an entry in the drug's `sources`")
     section: Section = Field(description='section of the source, e.g. "6 ADVERSE REACTIONS"')
-    evidence: Evidence | None = None
+    evidence: Evidence
 
 
 class SourceKind(StrEnum):
@@ -413,6 +413,7 @@ class Claim(Sourced):
     claimed_in: Name
     status: ClaimStatus
     finding: Text
+    evidence: Evidence | None = None  # the finding says what the label shows
 
 
 class Drug(Strict):

@@ -119,6 +119,7 @@ BAD_DOCUMENTS: list[tuple[str, Callable[[Doc], None], str, str]] = [
             {
                 "source": "dailymed-baclofen-tablets",
                 "section": "x",
+                "evidence": "quote",
                 "bands": [
                     {"crcl_min_ml_min": 0, "crcl_max_ml_min": 40, "max_daily_mg": 20},
                     {"crcl_min_ml_min": 30, "max_daily_mg": 80},
@@ -135,6 +136,7 @@ BAD_DOCUMENTS: list[tuple[str, Callable[[Doc], None], str, str]] = [
             {
                 "source": "dailymed-baclofen-tablets",
                 "section": "x",
+                "evidence": "quote",
                 "bands": [
                     {"crcl_min_ml_min": 0, "crcl_max_ml_min": 30, "max_daily_mg": 20},
                     {"crcl_min_ml_min": 40, "max_daily_mg": 80},
@@ -143,6 +145,12 @@ BAD_DOCUMENTS: list[tuple[str, Callable[[Doc], None], str, str]] = [
         ),
         "$.regimens[0].renal",
         "gap",
+    ),
+    (
+        "a fact without its quote",
+        lambda d: d["precautions"][0].pop("evidence"),
+        "$.precautions[0].evidence",
+        "Field required",
     ),
     (
         "no labeled indication",
