@@ -10,13 +10,13 @@ from collections import Counter
 from pathlib import Path
 
 from app.catalog import loader
-from app.catalog.models import Drug, Source, Sourced, SourceKind
+from app.catalog.models import Cited, Drug, Source, SourceKind
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "data-coverage.md"
 
 
-def _facts(drug: Drug) -> list[Sourced]:
+def _facts(drug: Drug) -> list[Cited]:
     """The label facts: a checked claim (made elsewhere, with its finding) is not one."""
     return [fact for path, fact in drug.facts() if not path.startswith("claims")]
 

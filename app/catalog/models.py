@@ -30,11 +30,17 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-class Sourced(Strict):
-    """A fact that names the source it came from and the section of that source."""
+class Cited(Strict):
+    """A statement that names the source it came from and the section of that source."""
 
     source: Slug = Field(description="id of an entry in the drug's `sources`")
     section: Section = Field(description='section of the source, e.g. "6 ADVERSE REACTIONS"')
+    evidence: Evidence | None = None
+
+
+class Sourced(Cited):
+    """A fact of the label: cited, with the verbatim quote that carries it."""
+
     evidence: Evidence
 
 
@@ -406,14 +412,13 @@ class ClaimStatus(StrEnum):
     partly_supported = "partly_supported"
 
 
-class Claim(Sourced):
+class Claim(Cited):
     """A claim made about the drug elsewhere (e.g. a consumer article), checked against sources."""
 
     claim: Text
     claimed_in: Name
     status: ClaimStatus
     finding: Text
-    evidence: Evidence | None = None  # the finding says what the label shows
 
 
 class Drug(Strict):
@@ -452,10 +457,10 @@ class Drug(Strict):
             raise ValueError("a drug needs at least one labeled indication")
         return self
 
-    def facts(self) -> list[tuple[str, Sourced]]:
+    def facts(self) -> list[tuple[str, Cited]]:
         """Every sourced fact in the document, with its JSON path."""
-        found: list[tuple[str, Sourced]] = []
-        groups: list[tuple[str, list[Sourced]]] = [
+        found: list[tuple[str, Cited]] = []
+        groups: list[tuple[str, list[Cited]]] = [
             ("products", list(self.products)),
             ("indications", list(self.indications)),
             ("adverse_reactions", list(self.adverse_reactions)),

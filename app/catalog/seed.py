@@ -14,7 +14,7 @@ from sqlmodel import Session, SQLModel, select
 
 from app import models
 from app.catalog import heal, loader
-from app.catalog.models import Drug, Sourced
+from app.catalog.models import Cited, Drug
 from app.domain.names import normalize
 
 Progress = Callable[[int, int], None]
@@ -82,7 +82,7 @@ def last_updated(drugs: list[Drug]) -> str | None:
     return max(dates).isoformat() if dates else None
 
 
-def _fact(fact: Sourced) -> dict[str, Any]:
+def _fact(fact: Cited) -> dict[str, Any]:
     return {"source_key": fact.source, "section": fact.section, "evidence": fact.evidence}
 
 
