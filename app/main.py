@@ -35,6 +35,7 @@ from app.api import (
 from app.catalog import loader
 from app.catalog import seed as seed_service
 from app.config import Settings, get_settings
+from app.labels import queries as label_queries
 from app.db import get_engine, make_engine
 from app.middleware import BodySizeLimit, FastPath, HeadAsGet, SecurityHeaders
 from app.readmodel import ReadModel, cache
@@ -59,15 +60,19 @@ def refresh_read_model(app: FastAPI) -> None:
 
 
 async def _watch_data_version(app: FastAPI, interval_s: float) -> None:
-    """Pick up a reseed done by another process: rebuild and swap when the version changes."""
+    """Pick up a reseed or a label import done by another process: rebuild and swap."""
     while True:
         await asyncio.sleep(interval_s)
         try:
             version = await anyio.to_thread.run_sync(seed_service.stored_version, app.state.engine)
-            if version is not None and version != app.state.read_model.data_version:
+            labels = await anyio.to_thread.run_sync(label_queries.generation, app.state.engine)
+            current = app.state.read_model
+            if version is not None and (
+                version != current.data_version or labels != current.labels_generation
+            ):
                 fresh = await anyio.to_thread.run_sync(load_read_model, app.state.engine)
                 app.state.read_model = fresh
-                log.info("data %s loaded (reseeded elsewhere)", fresh.data_version)
+                log.info("data %s loaded (reseeded or labels imported)", fresh.data_version)
         except Exception as exc:  # keep serving the current data; try again next time
             log.warning("could not check the data version: %s", db.reason(exc, app.state.engine))
 
