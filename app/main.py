@@ -35,8 +35,8 @@ from app.api import (
 from app.catalog import loader
 from app.catalog import seed as seed_service
 from app.config import Settings, get_settings
-from app.labels import queries as label_queries
 from app.db import get_engine, make_engine
+from app.labels import queries as label_queries
 from app.middleware import BodySizeLimit, FastPath, HeadAsGet, SecurityHeaders
 from app.readmodel import ReadModel, cache
 from app.readmodel import build as readmodel_build
