@@ -141,7 +141,7 @@ def serve(
     """Serve the API with uvicorn (seeds the database first when the data changed)."""
     import uvicorn
 
-    from app import db, metrics, observability
+    from app import db, metrics, observability, ratelimit
     from app.catalog import seed as seed_service
     from app.db import get_engine
 
@@ -164,6 +164,9 @@ def serve(
         directory = metrics.multiprocess_dir() or tempfile.mkdtemp(prefix="druginfo-metrics-")
         metrics.prepare_multiprocess_dir(Path(directory))
         os.environ[metrics.MULTIPROC_ENV] = directory
+        # The workers share one rate-limit table (a fresh one for each start).
+        shared = Path(tempfile.mkdtemp(prefix="druginfo-ratelimit-")) / "limits.bin"
+        os.environ[ratelimit.SHARED_FILE_ENV] = str(shared)
     uvicorn.run(
         "app.main:app",
         host=host or settings.HOST,

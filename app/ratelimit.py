@@ -2,16 +2,23 @@
 
 The limiter is the generic cell rate algorithm: one number per caller (when its next request is
 "due"), so a caller may send the whole minute's allowance at once and then one request every
-60/limit seconds. It runs before the fast path, so cached answers count too. State is in the
-worker's memory: with `--workers N` each worker counts its own connections (see docs/deploy.md).
+60/limit seconds. It runs before the fast path, so cached answers count too. One worker keeps the
+numbers in memory; the workers of one `druginfo serve --workers N` share them in a small
+memory-mapped file under a lock (`SharedRateLimiter`). Separate replicas count apart.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import math
+import mmap
+import os
 import secrets
+import struct
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -53,6 +60,68 @@ class RateLimiter:
         self._sweep_at = max(self.max_callers, 2 * len(self._due))
 
 
+class SharedRateLimiter(RateLimiter):
+    """The same limit, its numbers in a file every worker of one server maps.
+
+    A fixed table of (caller hash, due time) slots, probed linearly from the hash; a slot whose
+    due time has passed is free. Should the probe window be full, the slot due soonest is reused
+    (that caller starts afresh). CLOCK_MONOTONIC is the same for every process of the machine.
+    """
+
+    SLOTS = 1 << 16
+    PROBE = 16
+    _SLOT = struct.Struct("<Qd")
+
+    def __init__(
+        self, per_minute: int, path: Path, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        super().__init__(per_minute, clock)
+        size = self.SLOTS * self._SLOT.size
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        if os.fstat(self._fd).st_size < size:
+            os.ftruncate(self._fd, size)
+        self._table = mmap.mmap(self._fd, size)
+
+    def acquire(self, caller: str) -> float:
+        key = int.from_bytes(hashlib.blake2b(caller.encode(), digest_size=8).digest()) or 1
+        first = key % self.SLOTS
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        try:
+            now = self.clock()
+            slot, stored = self._find(key, first, now)
+            due = max(stored, now) + self.interval
+            if due - now > WINDOW_S:
+                return due - WINDOW_S - now
+            self._SLOT.pack_into(self._table, slot * self._SLOT.size, key, due)
+            return 0.0
+        finally:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def _find(self, key: int, first: int, now: float) -> tuple[int, float]:
+        """The caller's slot and due time (0 when new): its own, else a free or the oldest."""
+        free: int | None = None
+        oldest, oldest_due = first, math.inf
+        for offset in range(self.PROBE):
+            slot = (first + offset) % self.SLOTS
+            held, due = self._SLOT.unpack_from(self._table, slot * self._SLOT.size)
+            if held == key:
+                return slot, due
+            if free is None and (held == 0 or due <= now):
+                free = slot
+            if due < oldest_due:
+                oldest, oldest_due = slot, due
+        return (free if free is not None else oldest), 0.0
+
+
+SHARED_FILE_ENV = "DRUGINFO_RATE_LIMIT_FILE"
+
+
+def limiter(per_minute: int) -> RateLimiter:
+    """The workers' shared limiter when `druginfo serve --workers N` set one up, else one's own."""
+    shared = os.environ.get(SHARED_FILE_ENV)
+    return SharedRateLimiter(per_minute, Path(shared)) if shared else RateLimiter(per_minute)
+
+
 def exempt(path: str) -> bool:
     return path in EXEMPT_PATHS or path.startswith("/health/")
 
@@ -62,7 +131,7 @@ class RateLimit:
 
     def __init__(self, app: ASGIApp, per_minute: int, api_keys: frozenset[str]) -> None:
         self.app = app
-        self.limiter = RateLimiter(per_minute)
+        self.limiter = limiter(per_minute)
         self.per_minute = per_minute
         self.keys = [k.encode() for k in sorted(api_keys)]
 

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -69,6 +70,12 @@ class Server:
     process: subprocess.Popen[bytes]
     base: str
     started_s: float
+    log: Path
+
+    def log_lines(self) -> int:
+        """Lines the server wrote to stdout/stderr so far (the access log is one per request)."""
+        with self.log.open("rb") as handle:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
 
     def rss_mb(self) -> float:
         """Resident memory of the server process and its children, in MB."""
@@ -93,8 +100,15 @@ def _children(pid: int) -> list[int]:
 
 
 @contextmanager
-def serve(app: str, env: dict[str, str], health: str = "/health") -> Iterator[Server]:
+def serve(
+    app: str, env: dict[str, str], health: str = "/health", cwd: Path = ROOT
+) -> Iterator[Server]:
+    """Start `app` with uvicorn; its output (druginfo's JSON access log) goes to a file, as a
+    log collector would take it, not to the terminal."""
     port = free_port()
+    log_dir = Path(tempfile.mkdtemp(prefix="druginfo-bench-"))
+    log = log_dir / "server.log"
+    output = log.open("wb")
     start = time.perf_counter()
     process = subprocess.Popen(
         [
@@ -108,19 +122,28 @@ def serve(app: str, env: dict[str, str], health: str = "/health") -> Iterator[Se
             str(port),
             *SERVER_FLAGS,
         ],
-        cwd=ROOT,
+        cwd=cwd,
         env={**os.environ, **env},
+        stdout=output,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(base + health)
-        yield Server(process, base, time.perf_counter() - start)
+        try:
+            wait_healthy(base + health)
+        except RuntimeError:
+            print(log.read_text(errors="replace")[-4000:], file=sys.stderr)
+            raise
+        yield Server(process, base, time.perf_counter() - start, log)
     finally:
         process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+        output.close()
+        log.unlink(missing_ok=True)
+        log_dir.rmdir()
 
 
 @dataclass
@@ -148,8 +171,11 @@ def run_wrk(
     connections: int = 32,
     duration_s: int = 10,
     script: str | None = None,
+    headers: tuple[str, ...] = (),
 ) -> WrkResult:
     cmd = [ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{duration_s}s", "--latency"]
+    for header in headers:
+        cmd += ["-H", header]
     if script:
         cmd += ["-s", script]
     out = subprocess.run([*cmd, url], check=True, capture_output=True, text=True).stdout

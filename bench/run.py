@@ -31,19 +31,27 @@ TARGETS = [
 TARGET_RATIO = {path: (0.6 if path.startswith("/titration") else 0.9) for path in TARGETS}
 
 
-def measure(duration: int, rounds: int, db: Path) -> list[dict[str, object]]:
-    env = {"DATABASE_URL": f"sqlite:///{db}", "RELOAD_INTERVAL_S": "0"}
+# What an operator runs: JSON access log (one line per request) and metrics on.
+OPERATED = {"LOG_FORMAT": "json", "ACCESS_LOG": os.environ.get("BENCH_ACCESS_LOG", "true")}
+
+
+def measure(duration: int, rounds: int, db: Path) -> tuple[list[dict[str, object]], float]:
+    """The rows, and access-log lines written per request served (1.0 when the log is on)."""
+    env = {"DATABASE_URL": f"sqlite:///{db}", "RELOAD_INTERVAL_S": "0", **OPERATED}
     with common.serve("app.main:app", env) as app:
         sizes = [len(httpx.get(app.base + path).content) for path in TARGETS]
         ref_env = {"REF_SIZES": ",".join(str(s) for s in sizes)}
         with common.serve("bench.reference:app", ref_env, health="/ref/0") as ref:
             rows = []
+            served = 0
+            lines_before = app.log_lines()
             for index, (path, size) in enumerate(zip(TARGETS, sizes, strict=True)):
                 per_round = []
                 for _ in range(rounds):
                     reference = common.run_wrk(f"{ref.base}/ref/{index}", duration_s=duration)
                     target = common.run_wrk(app.base + path, duration_s=duration)
                     assert target.non_2xx == 0 and target.socket_errors == 0, (path, target)
+                    served += target.requests
                     per_round.append((reference, target))
                 rows.append(
                     {
@@ -63,13 +71,14 @@ def measure(duration: int, rounds: int, db: Path) -> list[dict[str, object]]:
                 print(
                     f"{path:32} {rows[-1]['rps']:9.0f} req/s  x{rows[-1]['ratio']:.2f}", flush=True
                 )
-            return rows
+            time.sleep(0.5)  # let the last lines reach the file
+            return rows, (app.log_lines() - lines_before) / max(served, 1)
 
 
 def startup(db: Path) -> tuple[float, float]:
     """(cold, warm): seconds from process start to a healthy /health."""
     db.unlink(missing_ok=True)
-    env = {"DATABASE_URL": f"sqlite:///{db}", "RELOAD_INTERVAL_S": "0"}
+    env = {"DATABASE_URL": f"sqlite:///{db}", "RELOAD_INTERVAL_S": "0", **OPERATED}
     with common.serve("app.main:app", env) as cold:
         cold_s = cold.started_s
     with common.serve("app.main:app", env) as warm:
@@ -78,14 +87,21 @@ def startup(db: Path) -> tuple[float, float]:
 
 
 def write(
-    rows: list[dict[str, object]], cold: float, warm: float, duration: int, rounds: int
+    rows: list[dict[str, object]],
+    cold: float,
+    warm: float,
+    duration: int,
+    rounds: int,
+    lines_per_request: float,
 ) -> str:
     lines = [
         "# Benchmark results",
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M UTC} on {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}; uvicorn 1 worker with uvloop "
-        f"and httptools, no access log; wrk -t2 -c32 -d{duration}s on loopback, {rounds} rounds, "
+        f"and httptools; druginfo with LOG_FORMAT=json, ACCESS_LOG={OPERATED['ACCESS_LOG']} "
+        f"({lines_per_request:.2f} log lines per request, stdout to a file) and metrics on; "
+        f"wrk -t2 -c32 -d{duration}s on loopback, {rounds} rounds, "
         "reference and target alternating; medians of rounds. Load generator and server share "
         "the 2 cores, so compare ratios, not absolute numbers.",
         "",
@@ -121,8 +137,8 @@ def main() -> None:
         db = Path(tmp) / "bench.db"
         cold, warm = startup(db)
         time.sleep(1)
-        rows = measure(args.duration, args.rounds, db)
-    text = write(rows, cold, warm, args.duration, args.rounds)
+        rows, lines_per_request = measure(args.duration, args.rounds, db)
+    text = write(rows, cold, warm, args.duration, args.rounds, lines_per_request)
     args.out.write_text(text)
     print(text)
 

@@ -57,6 +57,34 @@ def test_limiter_forgets_callers_whose_allowance_is_full_again() -> None:
     assert list(limiter._due) == ["late"]
 
 
+def test_workers_sharing_a_table_share_the_allowance(tmp_path: Path) -> None:
+    clock = FakeClock()
+    table = tmp_path / "limits.bin"
+    one = ratelimit.SharedRateLimiter(5, table, clock=clock)
+    two = ratelimit.SharedRateLimiter(5, table, clock=clock)
+    assert [one.acquire("addr:10.0.0.1") for _ in range(3)] == [0.0] * 3
+    assert [two.acquire("addr:10.0.0.1") for _ in range(2)] == [0.0] * 2
+    assert one.acquire("addr:10.0.0.1") == pytest.approx(12.0)
+    assert two.acquire("addr:10.0.0.1") == pytest.approx(12.0)
+    assert two.acquire("addr:10.0.0.2") == 0.0
+    clock.now += 12
+    assert one.acquire("addr:10.0.0.1") == 0.0
+    assert two.acquire("addr:10.0.0.1") == pytest.approx(12.0)
+
+
+def test_a_full_probe_window_reuses_the_slot_due_soonest(tmp_path: Path) -> None:
+    clock = FakeClock()
+    shared = ratelimit.SharedRateLimiter(1, tmp_path / "tiny.bin", clock=clock)
+    shared.SLOTS, shared.PROBE = 4, 4  # four slots: a fifth caller must evict one
+    for caller in range(4):
+        clock.now += 1
+        assert shared.acquire(f"c{caller}") == 0.0
+    assert shared.acquire("c4") == 0.0  # took c0's slot (due soonest)
+    assert shared.acquire("c4") > 0
+    assert shared.acquire("c0") == 0.0  # c0 starts afresh (and takes c1's slot)
+    assert shared.acquire("c3") > 0  # the others are still counted
+
+
 def test_requests_past_the_limit_get_429_with_retry_after(tmp_path: Path) -> None:
     with limited_client(tmp_path, per_minute=5) as client:
         # The first is routed, the rest are fast-path hits: all of them count.

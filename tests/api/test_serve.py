@@ -131,3 +131,15 @@ def test_metrics_of_several_workers_are_summed_by_any_worker(
         pids = set(re.findall(r'druginfo_read_model_info\{[^}]*pid="(\d+)"', text))
         assert len(pids) == 2, text
     assert process.returncode in EXITED_ON_SIGTERM, output
+
+
+def test_workers_share_one_rate_limit(tiny_data: Path, tmp_path: Path) -> None:
+    env = {"RATE_LIMIT_PER_MINUTE": "10"}
+    with serving(tiny_data, tmp_path / "limit.db", "--workers", "2", **env) as (process, base):
+        statuses = [httpx.get(base + "/drugs/baclofen").status_code for _ in range(15)]
+        scrapes = [httpx.get(base + "/metrics").text for _ in range(4)]
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=10)
+    assert statuses == [200] * 10 + [429] * 5
+    pids = set(re.findall(r'druginfo_read_model_info\{[^}]*pid="(\d+)"', scrapes[-1]))
+    assert len(pids) == 2
