@@ -3,7 +3,7 @@
 
 const FIELDS = ["drug", "regimen", "direction", "target_daily_mg", "current_daily_mg", "start_date",
   "strength_mg", "allow_half_tablets", "crcl_ml_min", "age_years", "weight_kg", "sex",
-  "serum_creatinine_mg_dl"];
+  "serum_creatinine_mg_dl", "child_pugh"];
 const $ = (id) => document.getElementById(id);
 let currentDrug = null;
 
@@ -119,6 +119,20 @@ function describeDose(step) {
   return `${step.dose_mg} mg${every}`;
 }
 
+function number(value) {
+  return String(Math.round(value * 1000) / 1000);
+}
+
+// What makes one dose: "1 x 20 mg tablet + 1 x 5 mg tablet", or "5 mL" of a solution.
+function describeUnits(step) {
+  if (step.daily_mg === 0) return "";
+  if (step.volume_ml !== null && step.volume_ml !== undefined) return `${number(step.volume_ml)} mL`;
+  if (step.units && step.units.length) {
+    return step.units.map((u) => `${number(u.count)} x ${number(u.strength_mg)} mg ${u.form}`).join(" + ");
+  }
+  return step.units_per_dose === null ? "" : `${number(step.units_per_dose)} x ${step.unit}`;
+}
+
 function render(plan, query) {
   $("result").hidden = false;
   $("result-title").textContent = `${plan.drug.generic_name}: ${plan.regimen.name}`;
@@ -126,16 +140,21 @@ function render(plan, query) {
   $("result-summary").textContent =
     `${plan.direction === "down" ? "Taper" : "Titration"} for ${plan.regimen.indication} (${plan.regimen.population}). ` +
     `Maximum ${plan.max_daily_mg} mg/day${plan.max_dose_mg ? `, ${plan.max_dose_mg} mg per dose` : ""}.${kidney}`;
+  const liver = plan.hepatic_band ? ` Child-Pugh ${query.get("child_pugh")} band applied.` : "";
+  $("result-summary").textContent += liver;
   const body = $("steps").tBodies[0];
   body.replaceChildren();
+  const headings = [...$("steps").tHead.rows[0].cells].map((c) => c.textContent);
   for (const step of plan.steps) {
     const row = body.insertRow();
     const dates = step.start_date ? `${step.start_date} – ${step.end_date}` : "";
-    const units = step.units_per_dose === null ? "" : `${step.units_per_dose} × ${step.unit}`;
-    for (const value of [step.step, `${step.day_start}–${step.day_end}`, dates, describeDose(step),
-      step.daily_mg === 0 ? "" : step.times_per_day, step.daily_mg, units]) {
-      row.insertCell().textContent = String(value);
-    }
+    const values = [step.step, `${step.day_start}–${step.day_end}`, dates, describeDose(step),
+      step.daily_mg === 0 ? "" : step.times_per_day, step.daily_mg, describeUnits(step)];
+    values.forEach((value, index) => {
+      const cell = row.insertCell();
+      cell.textContent = String(value);
+      cell.dataset.label = headings[index];  // shown beside the value on narrow screens
+    });
   }
   const warnings = $("warnings");
   warnings.replaceChildren();
@@ -181,7 +200,7 @@ async function showSchedule() {
   if (!ok) {
     $("result").hidden = true;
     if (body.errors) {
-      for (const error of body.errors) showError(error.location.replace(/^query\./, ""), error.message);
+      for (const error of body.errors) showError(error.location.replace(/^(query\.|body\.)?(patient\.)?/, ""), error.message);
     } else if (body.limit) {
       const field = query.get("direction") === "down" ? "current_daily_mg" : "target_daily_mg";
       showError(field, `${body.detail} Source: ${sourceText(body.source)}.`);
