@@ -31,6 +31,11 @@ TARGETS = [
 TARGET_RATIO = {path: (0.6 if path.startswith("/titration") else 0.9) for path in TARGETS}
 
 
+# What a client sends: every HTTP library asks for gzip (BENCH_ACCEPT_ENCODING= to turn off).
+# The reference ignores it and sends its plain body of the same size.
+ACCEPT_ENCODING = os.environ.get("BENCH_ACCEPT_ENCODING", "gzip")
+HEADERS = (f"Accept-Encoding: {ACCEPT_ENCODING}",) if ACCEPT_ENCODING else ()
+
 # What an operator runs: JSON access log (one line per request) and metrics on.
 OPERATED = {"LOG_FORMAT": "json", "ACCESS_LOG": os.environ.get("BENCH_ACCESS_LOG", "true")}
 
@@ -48,8 +53,10 @@ def measure(duration: int, rounds: int, db: Path) -> tuple[list[dict[str, object
             for index, (path, size) in enumerate(zip(TARGETS, sizes, strict=True)):
                 per_round = []
                 for _ in range(rounds):
-                    reference = common.run_wrk(f"{ref.base}/ref/{index}", duration_s=duration)
-                    target = common.run_wrk(app.base + path, duration_s=duration)
+                    reference = common.run_wrk(
+                        f"{ref.base}/ref/{index}", duration_s=duration, headers=HEADERS
+                    )
+                    target = common.run_wrk(app.base + path, duration_s=duration, headers=HEADERS)
                     assert target.non_2xx == 0 and target.socket_errors == 0, (path, target)
                     served += target.requests
                     per_round.append((reference, target))
@@ -101,7 +108,7 @@ def write(
         f"{os.cpu_count()} cores, Python {platform.python_version()}; uvicorn 1 worker with uvloop "
         f"and httptools; druginfo with LOG_FORMAT=json, ACCESS_LOG={OPERATED['ACCESS_LOG']} "
         f"({lines_per_request:.2f} log lines per request, stdout to a file) and metrics on; "
-        f"wrk -t2 -c32 -d{duration}s on loopback, {rounds} rounds, "
+        f"wrk -t2 -c32 -d{duration}s on loopback with headers {list(HEADERS)}, {rounds} rounds, "
         "reference and target alternating; medians of rounds. Load generator and server share "
         "the 2 cores, so compare ratios, not absolute numbers.",
         "",
