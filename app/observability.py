@@ -136,7 +136,12 @@ def configure_logging(
     uvicorn_access = logging.getLogger("uvicorn.access")  # RequestContext logs each request
     uvicorn_access.handlers.clear()
     uvicorn_access.propagate = False
-    access: FilteringBoundLogger = structlog.get_logger("druginfo.access").bind()
+    # The access line carries its request id itself: no context to merge, the cheapest chain.
+    access: FilteringBoundLogger = structlog.wrap_logger(
+        _LineLogger(out),
+        processors=[structlog.processors.add_log_level, _timestamp, renderer],
+        wrapper_class=structlog.make_filtering_bound_logger(numeric),
+    )
     return access
 
 
