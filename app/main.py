@@ -154,8 +154,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Uncached answers (POSTed plans, problems); cached ones carry their gzipped body already.
     app.add_middleware(GZipMiddleware, minimum_size=cache.GZIP_MIN_BYTES)
     app.add_middleware(observability.RouteLabel)
-    app.add_middleware(FastPath, guards=guards)
-    if settings.RATE_LIMIT_PER_MINUTE > 0:  # before the fast path: cached answers count too
+    rate_limited = settings.RATE_LIMIT_PER_MINUTE > 0
+    if rate_limited:  # the fast path inside the rate limit: cached answers count too
+        app.add_middleware(FastPath, guards=guards)
         app.add_middleware(
             ratelimit.RateLimit,
             per_minute=settings.RATE_LIMIT_PER_MINUTE,
@@ -171,6 +172,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.MAX_BODY_BYTES)
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)
+    if not rate_limited:  # a cached GET needs none of the four above (see FastPath)
+        app.add_middleware(FastPath, guards=guards, outermost=True)
     app.add_middleware(
         observability.RequestContext, access_log=access_log if settings.ACCESS_LOG else None
     )

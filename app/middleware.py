@@ -14,16 +14,26 @@ class FastPath:
     """Answer a repeated GET from the read model's body cache, before routing.
 
     The guards (the API-key check) run here exactly as the routes' dependency runs them, so a
-    cache hit is refused or answered just as the route would answer it.
+    cache hit is refused or answered just as the route would answer it. `outermost`: wired
+    outside the security-header, HEAD, body-size and CORS middleware (nothing of theirs applies
+    to a cached GET without an Origin), it sends the security headers itself and leaves
+    cross-origin requests to the inner chain.
     """
 
-    def __init__(self, app: ASGIApp, guards: Sequence[cache.Guard]) -> None:
+    def __init__(
+        self, app: ASGIApp, guards: Sequence[cache.Guard], outermost: bool = False
+    ) -> None:
         self.app = app
         self.guards = guards
+        self.outermost = outermost
+        self.extra = SecurityHeaders.HEADERS if outermost else ()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET":
             await self.app(scope, receive, send)
+            return
+        if self.outermost and any(k == b"origin" for k, _ in scope["headers"]):
+            await self.app(scope, receive, send)  # CORS headers come from the inner chain
             return
         read_model = getattr(scope["app"].state, "read_model", None)
         hit = read_model.cache.lookup(cache.cache_key(scope)) if read_model is not None else None
@@ -35,11 +45,17 @@ class FastPath:
         except errors.ProblemError:
             await self.app(scope, receive, send)  # let the route's dependency refuse it
             return
-        await cache.send_cached(hit, scope["headers"], send)
+        await cache.send_cached(hit, scope["headers"], send, self.extra)
 
 
 class SecurityHeaders:
     """Headers every response carries; no server version is ever sent."""
+
+    HEADERS = (
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"x-frame-options", b"DENY"),
+    )
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -52,11 +68,7 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"server"]
-                headers += [
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"no-referrer"),
-                    (b"x-frame-options", b"DENY"),
-                ]
+                headers += self.HEADERS
                 message["headers"] = headers
             await send(message)
 

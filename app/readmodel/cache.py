@@ -173,7 +173,9 @@ def run_guards(guards: Sequence[Guard], headers: Headers) -> None:
 # --- answering ---------------------------------------------------------------------------------
 
 
-async def send_cached(hit: CachedBody, request_headers: Headers, send: Send) -> None:
+async def send_cached(
+    hit: CachedBody, request_headers: Headers, send: Send, extra: Headers = ()
+) -> None:
     """Send a cached body (or 304) as raw ASGI messages: the fast path."""
     _FAST_PATH_HITS.inc()
     inm = ae = None
@@ -184,6 +186,7 @@ async def send_cached(hit: CachedBody, request_headers: Headers, send: Send) -> 
             ae = v
     body, gzipped = hit.choose(ae)
     out = hit.header_list(gzipped)
+    out += extra
     if not_modified(inm, hit.etag, hit.gzip_etag):
         await send({"type": "http.response.start", "status": 304, "headers": out})
         await send({"type": "http.response.body", "body": b""})

@@ -99,3 +99,13 @@ def test_cors_exposes_content_disposition_and_etag(client: TestClient) -> None:
     }
     assert {"content-disposition", "etag"} <= exposed
     assert response.headers["content-disposition"].startswith("attachment;")
+
+
+def test_fast_path_hits_carry_the_security_headers(client: TestClient) -> None:
+    for _ in range(2):  # the second answer comes from the fast path
+        response = client.get("/precautions?drug=baclofen", headers=GZIP)
+        assert response.status_code == 200
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert response.headers["x-request-id"]
