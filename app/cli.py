@@ -14,7 +14,7 @@ import typer
 from app.catalog import loader
 from app.catalog import vocabulary as vocabulary_service
 from app.catalog.models import VocabularyKind
-from app.config import get_settings
+from app.config import LogFormat, get_settings
 
 cli = typer.Typer(
     no_args_is_help=True,
@@ -43,7 +43,11 @@ def options(
     from app import observability
 
     settings = get_settings()
-    observability.configure_logging(settings.LOG_FORMAT, settings.LOG_LEVEL, stream="stderr")
+    # A person at a terminal reads text; a job's log collector gets LOG_FORMAT (JSON by default).
+    log_format = settings.LOG_FORMAT
+    if sys.stderr.isatty() and "LOG_FORMAT" not in os.environ:
+        log_format = LogFormat.text
+    observability.configure_logging(log_format, settings.LOG_LEVEL, stream="stderr")
 
 
 def _report(exc: loader.CatalogError) -> None:
@@ -109,11 +113,14 @@ def seed(
     from rich.progress import Progress
 
     from app import db
+    from app.catalog import heal
     from app.catalog import seed as seed_service
     from app.db import get_engine
 
     directory = _data_dir(data_dir)
     db.wait_until_reachable(get_engine(), get_settings().DB_CONNECT_TIMEOUT_S)
+    with seed_service.seed_lock(get_engine()):
+        heal.heal_if_damaged(get_engine())  # before the progress bar, so its line reads clearly
     try:
         with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
             task = bar.add_task("seeding", total=None)
