@@ -6,6 +6,7 @@ import csv
 import io
 
 from app import schemas
+from app.render import text
 
 COLUMNS = (
     "step",
@@ -19,6 +20,8 @@ COLUMNS = (
     "daily_mg",
     "units_per_dose",
     "unit",
+    "dose_made_of",
+    "volume_ml",
 )
 
 
@@ -27,6 +30,6 @@ def steps_csv(plan: schemas.TitrationPublic) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for step in plan.steps:
-        row = step.model_dump(mode="json")
+        row = {**step.model_dump(mode="json"), "dose_made_of": text.dose_made_of(step)}
         writer.writerow(["" if row.get(c) is None else row[c] for c in COLUMNS])
     return buffer.getvalue()

@@ -13,11 +13,16 @@ def frequency(step: schemas.StepPublic) -> str:
     return f"every {step.period_days} days"
 
 
+def dose_made_of(step: schemas.StepPublic) -> str:
+    """'1 x 10 mg tablet + 1 x 5 mg tablet', '7.5 mL', or '' when the product gives no units."""
+    if step.volume_ml is not None:
+        return f"{step.volume_ml:g} mL"
+    return " + ".join(f"{u.count:g} x {u.strength_mg:g} mg {u.form}" for u in step.units)
+
+
 def units(step: schemas.StepPublic) -> str:
-    """'2 x 10 mg tablet' (or '7.5 mL'), or '' when the product's units are not given."""
-    if step.units_per_dose is None or step.unit is None:
-        return ""
-    return f" ({step.units_per_dose:g} {step.unit} per dose)"
+    made = dose_made_of(step)
+    return f" ({made} per dose)" if made else ""
 
 
 def step_text(drug_name: str, step: schemas.StepPublic) -> str:

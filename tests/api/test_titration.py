@@ -93,6 +93,13 @@ def test_read_titration_by_accept_header(client: TestClient) -> None:
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [float(r["daily_mg"]) for r in rows] == [15, 30, 45, 60]
+    # Each row says what makes the dose, mixing strengths (5, 10 and 20 mg tablets).
+    assert [r["dose_made_of"] for r in rows] == [
+        "1 x 5 mg tablet",
+        "1 x 10 mg tablet",
+        "1 x 10 mg tablet + 1 x 5 mg tablet",
+        "1 x 20 mg tablet",
+    ]
 
 
 def test_read_titration_ics_round_trips_with_icalendar(client: TestClient) -> None:
