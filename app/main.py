@@ -15,6 +15,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from starlette.responses import Response
 
 from app import db, errors, metrics, observability, openapi, ratelimit
@@ -32,7 +33,7 @@ from app.api import (
     titration,
     vocabulary,
 )
-from app.catalog import loader
+from app.catalog import heal, loader
 from app.catalog import seed as seed_service
 from app.config import Settings, get_settings
 from app.db import get_engine, make_engine
@@ -99,7 +100,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             )
     else:
         seed_service.create_tables(engine)
-    refresh_read_model(app)
+    try:
+        refresh_read_model(app)
+    except DBAPIError as exc:
+        # Damaged bytes inside rows pass SQLite's quick_check and fail only when read.
+        path = heal.sqlite_path(engine)
+        if path is None or not settings.SEED_ON_STARTUP or not heal.is_damage(exc):
+            raise
+        with seed_service.seed_lock(engine):
+            heal.move_aside(engine, path, db.reason(exc, engine))
+            seed_service.write_catalog(engine, loader.load_catalog(settings.DATA_DIR))
+        refresh_read_model(app)
     watcher = None
     if settings.RELOAD_INTERVAL_S > 0:
         watcher = asyncio.create_task(_watch_data_version(app, settings.RELOAD_INTERVAL_S))

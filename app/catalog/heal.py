@@ -12,6 +12,9 @@ from sqlalchemy.engine import Engine
 log = logging.getLogger("druginfo")
 
 _COMPANIONS = ("", "-wal", "-shm")  # the WAL holds committed pages too: it moves with the file
+# What SQLite (and Python's sqlite3) say when reading damaged bytes, as opposed to a busy or
+# locked database, which must never be moved aside.
+_DAMAGE_SIGNS = ("malformed", "not a database", "could not decode", "corrupt")
 
 
 def sqlite_path(engine: Engine) -> Path | None:
@@ -38,6 +41,14 @@ def damage(path: Path) -> str | None:
     return None if found == "ok" else found
 
 
+def is_damage(exc: BaseException) -> bool:
+    """Whether an error reading an embedded SQLite file means its bytes are damaged."""
+    orig = getattr(exc, "orig", None) or exc
+    return isinstance(orig, sqlite3.DatabaseError) and any(
+        sign in str(orig).lower() for sign in _DAMAGE_SIGNS
+    )
+
+
 def heal_if_damaged(engine: Engine) -> Path | None:
     """Move a damaged SQLite file (and its WAL) aside, named with the time; return where.
 
@@ -49,6 +60,11 @@ def heal_if_damaged(engine: Engine) -> Path | None:
     why = damage(path)
     if why is None:
         return None
+    return move_aside(engine, path, why)
+
+
+def move_aside(engine: Engine, path: Path, why: str) -> Path:
+    """Rename the file and its companions to `<name>.damaged-<UTC time>`, with one log line."""
     engine.dispose()  # pooled connections still point at the damaged file
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     aside = path.with_name(f"{path.name}.damaged-{stamp}")

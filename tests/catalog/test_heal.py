@@ -92,6 +92,32 @@ def test_the_server_heals_a_damaged_file_at_start(tiny_data: Path, tmp_path: Pat
     assert len(aside_files(path)) == 1
 
 
+def test_the_server_heals_damage_inside_rows_that_quick_check_cannot_see(
+    tiny_data: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "rows.db"
+    seeded_then_damaged(tiny_data, path, 0, b"SQLite format 3\x00")  # the header, as it was
+    content = path.read_bytes()
+    # Not UTF-8 where the rows (and index entries) say "spasticity": fails only when read.
+    path.write_bytes(content.replace(b"spasticity", b"\xff\xfe\xfd\xfcticity"))
+    assert heal.damage(path) is None
+    settings = Settings(DATABASE_URL=f"sqlite:///{path}", DATA_DIR=tiny_data)
+    with caplog.at_level(logging.INFO, logger="druginfo"), TestClient(create_app(settings)) as c:
+        indications = c.get("/indications?drug=baclofen")
+    assert indications.status_code == 200
+    assert any("spasticity" in i["condition"] for i in indications.json()["results"])
+    [aside] = aside_files(path)
+    errors = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(errors) == 1
+    assert "decode" in errors[0].getMessage() and str(aside) in errors[0].getMessage()
+
+
+def test_a_locked_database_is_not_mistaken_for_damage() -> None:
+    assert not heal.is_damage(sqlite3.OperationalError("database is locked"))
+    assert heal.is_damage(sqlite3.DatabaseError("database disk image is malformed"))
+    assert heal.is_damage(sqlite3.OperationalError("Could not decode to UTF-8 column 'note'"))
+
+
 def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
