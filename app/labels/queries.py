@@ -357,7 +357,8 @@ def read_adverse_reactions(
 
 def set_ids_for_names(session: Session, names: Iterable[str]) -> list[str]:
     """Set ids of the labels whose brand, generic or substance name is one of `names`."""
-    wanted = sorted({importer.normalize(n) for n in names if n.strip()})
+    # No label name holds a NUL, and PostgreSQL refuses one in a query parameter.
+    wanted = sorted({importer.normalize(n) for n in names if n.strip() and "\x00" not in n})
     if not wanted:
         return []
     found = session.exec(
@@ -427,7 +428,7 @@ def session(engine: Engine) -> Session:
 def suggest_names(session: Session, name: str, limit: int = 5) -> list[str]:
     """Label names close to `name` (among those sharing its first letter)."""
     wanted = importer.normalize(name)
-    if not wanted:
+    if not wanted or "\x00" in wanted:
         return []
     candidates = session.exec(
         select(LabelKey.value)

@@ -33,9 +33,9 @@ def _dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     out = {}
     with Session(engine) as session:
         for table in sorted(SQLModel.metadata.sorted_tables, key=lambda t: t.name):
-            columns = list(table.columns)
-            rows = session.execute(select(*columns).order_by(*columns)).all()
-            out[table.name] = [tuple(r) for r in rows]
+            # Sorted here: PostgreSQL cannot ORDER BY a json column.
+            rows = session.execute(select(*table.columns)).all()
+            out[table.name] = sorted((tuple(r) for r in rows), key=repr)
     return out
 
 
