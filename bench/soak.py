@@ -59,7 +59,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=int(os.environ.get("SOAK_DURATION", 60)))
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--growth-mb", type=float, default=20.0, help="allowed RSS growth")
-    parser.add_argument("--max-rss-mb", type=float, default=150.0)
+    # A ceiling, not the leak check (that is --growth-mb): measured 147 MB with 64 curated drugs
+    # (4,269 facts), gzip bodies cached beside plain ones and the label-corpus modules loaded.
+    parser.add_argument("--max-rss-mb", type=float, default=200.0)
     args = parser.parse_args()
     common.ensure_wrk()
     with tempfile.TemporaryDirectory() as tmp:
