@@ -218,6 +218,7 @@ class HepaticBandRow(RegimenChild, table=True):
     position: int
     child_pugh: str = Field(max_length=1)
     max_daily_mg: float | None = None
+    doses_per_day: int | None = None
     not_recommended: bool = False
     note: str | None = Field(default=None, sa_type=Text)
     start_daily_mg: float | None = None

@@ -197,6 +197,7 @@ class KidneyBandPublic(BandStartPublic):
 class HepaticBandPublic(BandStartPublic):
     child_pugh: str = Field(description="Child-Pugh class A, B or C")
     max_daily_mg: float | None
+    doses_per_day: int | None
     not_recommended: bool
     note: str | None
 

@@ -264,6 +264,9 @@ class ChildPugh(StrEnum):
 class HepaticBand(BandStart):
     child_pugh: ChildPugh = Field(description="Child-Pugh class: A mild, B moderate, C severe")
     max_daily_mg: PositiveMg | None = None
+    doses_per_day: int | None = Field(
+        default=None, ge=1, le=12, description='e.g. 2 for "50 mg every 12 hours"'
+    )
     not_recommended: bool = False
     note: Text | None = None
 

@@ -106,6 +106,7 @@ class KidneyDosing:
 class HepaticBand:
     child_pugh: str  # "A", "B" or "C"
     max_daily_mg: float | None = None
+    doses_per_day: int | None = None
     not_recommended: bool = False
     note: str | None = None
     start_daily_mg: float | None = None

@@ -963,6 +963,34 @@ def _with_units(
     return out
 
 
+def _reshape_for_liver(
+    raw: list[_Dose],
+    liver: HepaticBand | None,
+    regimen: RegimenSpec,
+    request: PlanRequest,
+    notes: list[PlanNote],
+) -> list[_Dose]:
+    """Doses a day as the label gives them for this liver function (e.g. every 12 hours)."""
+    if liver is None or liver.doses_per_day is None or request.doses_per_day is not None:
+        return raw
+    n = liver.doses_per_day
+    reshaped = [
+        replace(d, dose_mg=d.daily_mg / n, times_per_day=n, period_days=1)
+        if d.times_per_day != n
+        else d
+        for d in raw
+    ]
+    if reshaped != raw and regimen.hepatic is not None:
+        notes.append(
+            PlanNote(
+                f"Doses given {n} time(s) a day, as the label advises in Child-Pugh class "
+                f"{liver.child_pugh}.",
+                regimen.hepatic.citation,
+            )
+        )
+    return reshaped
+
+
 def plan(
     regimen: RegimenSpec,
     request: PlanRequest,
@@ -988,6 +1016,7 @@ def plan(
         raw = _taper(regimen, request, band, round_down, notes)
     else:
         raw = _up(regimen, request, band, liver, limits, notes)
+    raw = _reshape_for_liver(raw, liver, regimen, request, notes)
     if band is not None and band.doses_per_day is not None and request.doses_per_day is None:
         reshaped = [
             replace(

@@ -6,6 +6,7 @@ the dose, in micrograms), so sums are exact and "can this dose be made?" has an 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import reduce
 from math import gcd
@@ -25,6 +26,11 @@ class Unit:
 
 def _ug(mg: float) -> int:
     return round(mg * 1000)
+
+
+def _ug_floor(mg: float) -> int:
+    """Micrograms not above `mg` (floating noise of a nanogram aside)."""
+    return math.floor(mg * 1000 + 1e-6)
 
 
 def _pieces(strengths: tuple[float, ...], halves: bool) -> list[tuple[int, float, float]]:
@@ -97,7 +103,7 @@ def make_dose(
 
 def largest_makeable(dose_mg: float, strengths: tuple[float, ...], *, halves: bool) -> float | None:
     """The largest dose not above `dose_mg` the strengths make; None below the smallest."""
-    solved = _solve(_ug(dose_mg), _pieces(strengths, halves), round_down=True)
+    solved = _solve(_ug_floor(dose_mg), _pieces(strengths, halves), round_down=True)
     return solved[0] / 1000 if solved is not None and solved[0] > 0 else None
 
 

@@ -412,3 +412,25 @@ def test_a_proportional_taper_keeps_the_labels_minimum_duration() -> None:
     )
     plan = t.plan(slow, request, TABLETS)
     assert plan.steps[-1].day_start - 1 >= 56
+
+
+def test_a_liver_band_sets_the_doses_a_day() -> None:
+    # Tramadol-like: "severe hepatic impairment ... 50 mg every 12 hours".
+    tramadol = RegimenSpec(
+        id="pain",
+        name="pain",
+        indication="pain",
+        population="adults",
+        citation=LABEL,
+        steps=tuple(ScheduleStep(25, n, 1, 3) for n in (1, 2, 3, 4)),
+        max_dose_mg=100,
+        max_daily_mg=400,
+        product_id="t50",
+        hepatic=HepaticDosing(
+            (HepaticBand("C", start_daily_mg=100, max_daily_mg=100, doses_per_day=2),), LIVER
+        ),
+    )
+    fifty = ProductSpec("t50", "tablets 50 mg", "tablet", (50,), scored=True)
+    plan = t.plan(tramadol, t.PlanRequest(patient=t.Patient(child_pugh="C")), fifty)
+    assert [(s.dose_mg, s.times_per_day) for s in plan.steps] == [(50, 2)]
+    assert plan.max_daily_mg == 100
