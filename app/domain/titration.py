@@ -532,8 +532,11 @@ def _up(
     weight = request.patient.weight_kg
     ceiling = _ceiling(limits)
     explicit = request.target_daily_mg is not None
-    target = request.target_daily_mg if explicit else _default_up_target(regimen, weight)
-    assert target is not None  # noqa: S101 - narrowed above for mypy
+    target = (
+        request.target_daily_mg
+        if request.target_daily_mg is not None
+        else _default_up_target(regimen, weight)
+    )
     if explicit and target > ceiling.value_mg + EPSILON:
         raise LimitExceeded(
             f"target_daily_mg {_round(target):g} is above {ceiling.what} of "
@@ -764,7 +767,8 @@ def _rounder(
 
 
 def _liquid_amount(dose: float, liquid: ProductSpec) -> tuple[float, bool] | None:
-    assert liquid.concentration_mg_ml is not None  # noqa: S101 - a liquid has a concentration
+    if liquid.concentration_mg_ml is None:
+        return None
     step = LIQUID_ML_STEP * liquid.concentration_mg_ml
     made = math.floor(dose / step + 1e-9) * step
     return (_round(made), True) if made > EPSILON else None

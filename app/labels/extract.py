@@ -299,7 +299,8 @@ def _unstack(grid: list[list[_Cell | None]]) -> list[list[_Cell | None]]:
                 id(first): _Cell(_clean(term), (), (), (r * 1000 + k, first.origin[1]), False)
             }
             for cell, figures in zip(rest, columns, strict=True):
-                assert figures is not None
+                if figures is None:  # zip of the columns that split: never None here
+                    continue
                 made[id(cell)] = _Cell(figures[k], (), (), (r * 1000 + k, cell.origin[1]), False)
             out.append([made.get(id(c), c) if c is not None else None for c in line])
     return out
@@ -378,7 +379,8 @@ def extract_table(table: _Element, index: int = 0) -> ExtractedTable:
                 arms = _arms(grid, header_rows, value_columns)
                 in_header = False
             term_cell = line[term_column]
-            assert term_cell is not None
+            if term_cell is None:
+                continue
             if term_column > 0:
                 outer = line[term_column - 1]
                 group = outer.text if outer is not None and outer.text else group

