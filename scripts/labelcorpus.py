@@ -200,7 +200,9 @@ def _daily_problems(where: str, fact: dict[str, Any], quoted: set[float]) -> lis
     ]
 
 
-def _regimen_problems(where: str, regimen: dict[str, Any], quoted: set[float]) -> list[str]:
+def _regimen_problems(
+    where: str, regimen: dict[str, Any], quoted: set[float], mg_per_ml: float | None = None
+) -> list[str]:
     """A regimen's quote must state its maxima (per day, or per dose for a daily maximum)."""
     problems = []
     per_kg = regimen.get("per_kg")
@@ -218,6 +220,8 @@ def _regimen_problems(where: str, regimen: dict[str, Any], quoted: set[float]) -
         options = {float(value)} | (
             {float(value) / n for n in per_day} if key == "max_daily_mg" else set()
         )
+        if mg_per_ml:  # a liquid's label may state the maximum in mL
+            options |= {round(o / mg_per_ml, 4) for o in options}
         if not options & quoted:
             problems.append(f"{where}: {key} {value} is not in the evidence")
     return problems
@@ -268,7 +272,12 @@ def check_document(document: dict[str, Any]) -> tuple[int, list[str]]:
         for value in _fact_numbers(where, fact) - quoted:
             problems.append(f"{where}: {value:g} is not in the evidence")
         if re.fullmatch(r"regimens\[\d+\]", where):
-            problems.extend(_regimen_problems(where, fact, quoted))
+            product = next(
+                (p for p in document.get("products", []) if p.get("id") == fact.get("product")),
+                {},
+            )
+            concentration = product.get("concentration_mg_ml")
+            problems.extend(_regimen_problems(where, fact, quoted, concentration))
         problems.extend(_daily_problems(where, fact, quoted))
     return checked, problems
 
