@@ -967,32 +967,28 @@ def _with_units(
     return out
 
 
-def _reshape_for_liver(
+def _regroup(
     raw: list[_Dose],
-    liver: HepaticBand | None,
-    regimen: RegimenSpec,
-    request: PlanRequest,
+    doses_per_day: int | None,
+    why: str,
+    citation: Citation | None,
     notes: list[PlanNote],
 ) -> list[_Dose]:
-    """Doses a day as the label gives them for this liver function (e.g. every 12 hours)."""
-    if liver is None or liver.doses_per_day is None or request.doses_per_day is not None:
+    """The same daily doses in the number of doses a day a kidney or liver band gives."""
+    if doses_per_day is None or citation is None:
         return raw
-    n = liver.doses_per_day
-    reshaped = [
+    n = doses_per_day
+    regrouped = [
         replace(d, dose_mg=d.daily_mg / n, times_per_day=n, period_days=1)
         if d.times_per_day != n
         else d
         for d in raw
     ]
-    if reshaped != raw and regimen.hepatic is not None:
+    if regrouped != raw:
         notes.append(
-            PlanNote(
-                f"Doses given {n} time(s) a day, as the label advises in Child-Pugh class "
-                f"{liver.child_pugh}.",
-                regimen.hepatic.citation,
-            )
+            PlanNote(f"Doses given {n} time(s) a day, as the label advises {why}.", citation)
         )
-    return reshaped
+    return regrouped
 
 
 def plan(
@@ -1020,28 +1016,13 @@ def plan(
         raw = _taper(regimen, request, band, round_down, notes)
     else:
         raw = _up(regimen, request, band, liver, limits, notes)
-    raw = _reshape_for_liver(raw, liver, regimen, request, notes)
-    if band is not None and band.doses_per_day is not None and request.doses_per_day is None:
-        reshaped = [
-            replace(
-                d,
-                dose_mg=d.daily_mg / band.doses_per_day,
-                times_per_day=band.doses_per_day,
-                period_days=1,
-            )
-            if d.times_per_day != band.doses_per_day
-            else d
-            for d in raw
-        ]
-        if reshaped != raw and regimen.kidney is not None:
-            notes.append(
-                PlanNote(
-                    f"Doses given {band.doses_per_day} time(s) a day, as the label advises for "
-                    f"creatinine clearance {_band_range(band)}.",
-                    regimen.kidney.citation,
-                )
-            )
-        raw = reshaped
+    if request.doses_per_day is None:  # a caller's doses a day win over a band's
+        if liver is not None and regimen.hepatic is not None:
+            why = f"in Child-Pugh class {liver.child_pugh}"
+            raw = _regroup(raw, liver.doses_per_day, why, regimen.hepatic.citation, notes)
+        if band is not None and regimen.kidney is not None:
+            why = f"for creatinine clearance {_band_range(band)}"
+            raw = _regroup(raw, band.doses_per_day, why, regimen.kidney.citation, notes)
     raw = _makeable(
         raw, product, round_down, notes, tapering=tapering, max_dose_mg=regimen.max_dose_mg
     )
