@@ -188,6 +188,28 @@ def _bodies(session: Session, doc_ids: list[int]) -> dict[int, str]:
     return {doc_id: "\n".join(parts) for doc_id, parts in out.items()}
 
 
+def _page(
+    session: Session,
+    order: str,
+    params: dict[str, Any],
+    total: int,
+    scores: dict[str, float],
+    docs: dict[str, int],
+    *,
+    sign: float,
+) -> tuple[int, list[str]]:
+    """One page of hits in `order`, recording each hit's document and score."""
+    rows = session.execute(
+        _statement(f"SELECT v.set_id, v.doc_id, {order} LIMIT :limit OFFSET :offset", params),
+        params,
+    ).all()
+    docs.update({str(r.set_id): int(r.doc_id) for r in rows})
+    scores.update(
+        {str(r.set_id): round(sign * float(r.score), 6) for r in rows if r.score is not None}
+    )
+    return int(total), [str(r.set_id) for r in rows]
+
+
 def _search_sqlite(
     session: Session,
     words: list[str],
@@ -213,13 +235,8 @@ def _search_sqlite(
         if total <= RANK_LIMIT
         else f"NULL AS score {joins} ORDER BY label_fts.rowid DESC"
     )
-    rows = session.execute(
-        _statement(f"SELECT v.set_id, v.doc_id, {order} LIMIT :limit OFFSET :offset", params),
-        params,
-    ).all()
-    docs.update({str(r.set_id): int(r.doc_id) for r in rows})
-    scores.update({str(r.set_id): round(-float(r.score), 6) for r in rows if r.score is not None})
-    return int(total), [str(r.set_id) for r in rows]
+    # bm25 is lower for a better match; the API's score is higher for one.
+    return _page(session, order, params, total, scores, docs, sign=-1.0)
 
 
 def _search_postgres(
@@ -242,13 +259,7 @@ def _search_postgres(
         if total <= RANK_LIMIT
         else f"NULL AS score {joins} ORDER BY v.doc_id DESC"
     )
-    rows = session.execute(
-        _statement(f"SELECT v.set_id, v.doc_id, {order} LIMIT :limit OFFSET :offset", params),
-        params,
-    ).all()
-    docs.update({str(r.set_id): int(r.doc_id) for r in rows})
-    scores.update({str(r.set_id): round(float(r.score), 6) for r in rows if r.score is not None})
-    return int(total), [str(r.set_id) for r in rows]
+    return _page(session, order, params, total, scores, docs, sign=1.0)
 
 
 # ---- one label ---------------------------------------------------------------------------------
