@@ -67,6 +67,11 @@ class SourceRef(Public):
     effective_date: date | None
     section: str = Field(description="the section of the source this fact comes from")
 
+    @classmethod
+    def of(cls, source: SourcePublic, section: str) -> SourceRef:
+        """The source as a fact cites it: the source and the section."""
+        return cls(**source.model_dump(), section=section)
+
 
 class FactPublic(Public):
     """What every fact carries: the verbatim quote and the source it comes from."""

@@ -38,8 +38,7 @@ class DrugEntry:
         return self.summary.id
 
     def source_ref(self, citation: Citation) -> schemas.SourceRef:
-        source = self.sources[citation.source]
-        return schemas.SourceRef(**source.model_dump(), section=citation.section)
+        return schemas.SourceRef.of(self.sources[citation.source], citation.section)
 
 
 def _kept(kind: SourceKind | None, ref: schemas.SourceRef) -> bool:

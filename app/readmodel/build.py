@@ -104,7 +104,7 @@ class _DrugBuilder:
         self.ref = schemas.DrugRef(id=row.id, generic_name=row.generic_name, rxcui=row.rxcui)
 
     def source(self, fact: models.FactColumns) -> schemas.SourceRef:
-        return schemas.SourceRef(**self.sources[fact.source_key].model_dump(), section=fact.section)
+        return schemas.SourceRef.of(self.sources[fact.source_key], fact.section)
 
     def names_of(self, kind: str) -> list[str]:
         return [n.name for n in self.rows.names.get((self.row.id,), []) if n.kind == kind]
@@ -220,7 +220,7 @@ class _DrugBuilder:
         return public, spec
 
     def build(
-        self, conditions: Terms, effects: Terms
+        self,
     ) -> tuple[
         DrugEntry,
         list[schemas.IndicationPublic],
@@ -349,7 +349,7 @@ def _assemble(rows: _Rows, labels_generation: int) -> ReadModel:
     side_effects: dict[str, list[schemas.SideEffectPublic]] = {}
     precautions: dict[str, list[schemas.PrecautionPublic]] = {}
     for row in rows.drugs:
-        entry, inds, ses, pres = _DrugBuilder(row, rows).build(conditions, effects)
+        entry, inds, ses, pres = _DrugBuilder(row, rows).build()
         drugs[row.id] = entry
         indications[row.id], side_effects[row.id], precautions[row.id] = inds, ses, pres
     by_condition: dict[str, set[str]] = defaultdict(set)
