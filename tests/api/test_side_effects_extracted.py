@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from app.config import Settings
-from app.labels import importer
-from app.main import create_app, refresh_read_model
-from tests.labels.conftest import BULK, PALOVEX, SPASTIVA, fresh_database_url
+from tests.labels.conftest import BULK, PALOVEX, SPASTIVA, client_with_labels
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    tmp = tmp_path_factory.mktemp("extracted")
-    data = tmp / "data"
-    shutil.copytree(DATA / "vocabulary", data / "vocabulary")
-    (data / "drugs").mkdir()
-    shutil.copy(DATA / "drugs" / "baclofen.json", data / "drugs" / "baclofen.json")
-    settings = Settings(
-        DATABASE_URL=fresh_database_url(tmp, "extracted"), DATA_DIR=data, RELOAD_INTERVAL_S=0
-    )
-    with TestClient(create_app(settings)) as test_client:
-        app = test_client.app
-        report = importer.import_paths(app.state.engine, [BULK])  # type: ignore[attr-defined]
-        assert not report.failed
-        refresh_read_model(app)  # type: ignore[arg-type]
-        yield test_client
+    with client_with_labels(tmp_path_factory.mktemp("extracted"), "extracted", [BULK]) as client:
+        yield client
 
 
 def test_an_uncurated_drug_answers_from_its_label_marked_extracted(client: TestClient) -> None:

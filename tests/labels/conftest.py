@@ -4,17 +4,23 @@ against it), the label fixtures in openFDA format, and a dump of the label table
 from __future__ import annotations
 
 import os
+import shutil
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
+from app.config import Settings
 from app.db import make_engine
+from app.labels import importer
+from app.main import create_app, refresh_read_model
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BULK = FIXTURES / "bulk" / "drug-label-0001-of-0001.json"
@@ -28,6 +34,25 @@ QUIETOL = "5f2c3c5e-1a8e-4c1e-9b7a-0000000000c3"
 GLUCOREX = "5f2c3c5e-1a8e-4c1e-9b7a-0000000000d4"
 
 _TABLES = ("label_key", "label_section", "label_version", "label")
+DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+@contextmanager
+def client_with_labels(tmp: Path, name: str, files: list[Path]) -> Iterator[TestClient]:
+    """An app serving baclofen (curated) over a fresh database with `files` imported."""
+    data = tmp / "data"
+    shutil.copytree(DATA / "vocabulary", data / "vocabulary")
+    (data / "drugs").mkdir()
+    shutil.copy(DATA / "drugs" / "baclofen.json", data / "drugs" / "baclofen.json")
+    settings = Settings(
+        DATABASE_URL=fresh_database_url(tmp, name), DATA_DIR=data, RELOAD_INTERVAL_S=0
+    )
+    with TestClient(create_app(settings)) as test_client:
+        app = test_client.app
+        report = importer.import_paths(app.state.engine, files)  # type: ignore[attr-defined]
+        assert not report.failed
+        refresh_read_model(app)  # type: ignore[arg-type]  # the monographs list label set ids
+        yield test_client
 
 
 def fresh_database_url(tmp: Path, name: str) -> str:

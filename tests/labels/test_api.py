@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from tests.labels.conftest import (
     PALOVEX,
     QUIETOL,
     SPASTIVA,
-    fresh_database_url,
+    client_with_labels,
 )
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -37,16 +36,7 @@ DATA = Path(__file__).resolve().parents[2] / "data"
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     tmp = tmp_path_factory.mktemp("labels-api")
-    data = tmp / "data"
-    shutil.copytree(DATA / "vocabulary", data / "vocabulary")
-    (data / "drugs").mkdir()
-    shutil.copy(DATA / "drugs" / "baclofen.json", data / "drugs" / "baclofen.json")
-    app_settings = Settings(
-        DATABASE_URL=fresh_database_url(tmp, "labels_api"), DATA_DIR=data, RELOAD_INTERVAL_S=0
-    )
-    with TestClient(create_app(app_settings)) as test_client:
-        report = importer.import_paths(test_client.app.state.engine, [BULK, BARE, NEWER])  # type: ignore[attr-defined]
-        assert not report.failed
+    with client_with_labels(tmp, "labels_api", [BULK, BARE, NEWER]) as test_client:
         yield test_client
 
 
