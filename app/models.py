@@ -176,6 +176,19 @@ class RegimenStepRow(RegimenChild, table=True):
     duration_days: int
 
 
+class BandColumns(RegimenChild):
+    """What a kidney or liver band holds besides its range: limits, frequency, its own start."""
+
+    position: int
+    max_daily_mg: float | None = None
+    doses_per_day: int | None = None
+    not_recommended: bool = False
+    note: str | None = Field(default=None, sa_type=Text)
+    start_daily_mg: float | None = None
+    step_daily_mg: float | None = None
+    interval_days: int | None = None
+
+
 class KidneyDosingRow(RegimenChild, FactColumns, table=True):
     """A regimen's creatinine-clearance dosing: its citation and note; the bands are rows below."""
 
@@ -185,22 +198,14 @@ class KidneyDosingRow(RegimenChild, FactColumns, table=True):
     note: str | None = Field(default=None, sa_type=Text)
 
 
-class KidneyBandRow(RegimenChild, table=True):
+class KidneyBandRow(BandColumns, table=True):
     __tablename__ = "kidney_band"
 
-    position: int
     crcl_min_ml_min: float
     crcl_max_ml_min: float | None = None
-    min_daily_mg: float | None = None
-    max_daily_mg: float | None = None
-    doses_per_day: int | None = None
-    not_recommended: bool = False
-    note: str | None = Field(default=None, sa_type=Text)
     crcl_max_inclusive: bool = False
+    min_daily_mg: float | None = None
     proportional_to_ml_min: float | None = None
-    start_daily_mg: float | None = None
-    step_daily_mg: float | None = None
-    interval_days: int | None = None
 
 
 class HepaticDosingRow(RegimenChild, FactColumns, table=True):
@@ -212,18 +217,10 @@ class HepaticDosingRow(RegimenChild, FactColumns, table=True):
     note: str | None = Field(default=None, sa_type=Text)
 
 
-class HepaticBandRow(RegimenChild, table=True):
+class HepaticBandRow(BandColumns, table=True):
     __tablename__ = "hepatic_band"
 
-    position: int
     child_pugh: str = Field(max_length=1)
-    max_daily_mg: float | None = None
-    doses_per_day: int | None = None
-    not_recommended: bool = False
-    note: str | None = Field(default=None, sa_type=Text)
-    start_daily_mg: float | None = None
-    step_daily_mg: float | None = None
-    interval_days: int | None = None
 
 
 class DoseLimitRow(RegimenChild, FactColumns, table=True):
